@@ -1,0 +1,47 @@
+"""LinkPass Flow: create_app is the one composition root."""
+
+import os
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+
+from service import config as config_module
+
+migrate = Migrate()
+csrf = CSRFProtect()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from defaults, then the environment (or the given test mapping)."""
+    instance_path = os.environ.get("INSTANCE_PATH", str(config_module.ROOT / "instance"))
+    app = Flask(__name__, instance_path=instance_path)
+    config_module.load(app, config)
+
+    from service import cli, ops
+    from service.api import register_api
+    from service.auth import login_manager
+    from service.engine import Engine
+    from service.errors import register_error_handlers
+    from service.models import db
+    from service.roles import lane_names
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.extensions["engine"] = Engine(lanes=lane_names(),
+                                      script_timeout=app.config["SCRIPT_TIMEOUT"])
+    register_api(app)
+    app.register_blueprint(ops.bp)
+    register_error_handlers(app)
+    cli.init_app(app)
+    _exempt_api_from_csrf(app)
+    return app
+
+
+def _exempt_api_from_csrf(app) -> None:
+    """API calls authenticate with bearer tokens, never cookies, so CSRF does not apply."""
+    for name, blueprint in app.blueprints.items():
+        if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
+            csrf.exempt(blueprint)

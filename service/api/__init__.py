@@ -1,0 +1,16 @@
+"""The JSON REST API v1: one blueprint per resource, documented at /api/v1/openapi.json."""
+
+from flask_smorest import Api
+
+
+def register_api(app) -> Api:
+    """Create the Api, register every resource blueprint, and return it."""
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = Api(app, spec_kwargs={"info": {"description": "LinkPass Flow REST API"}})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    from . import auth, instances, messages, processes, tasks
+
+    for module in (auth, processes, instances, tasks, messages):
+        api.register_blueprint(module.bp)
+    return api

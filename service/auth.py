@@ -1,0 +1,114 @@
+"""Identity: password check, bearer tokens, session login; the current actor of a request."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import wraps
+
+from flask import current_app, g, request
+from flask_login import LoginManager, current_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from service import clock
+from service.errors import Unauthorized
+from service.models import ApiToken, User, db
+from service.usecases.context import Actor
+
+login_manager = LoginManager()
+# A dummy hash so unknown usernames cost the same time as wrong passwords.
+_DUMMY_HASH = generate_password_hash("unused-password", method="pbkdf2:sha256:1000")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with this username and password, or None."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    if user.center.status != "active":
+        return None
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """Create a bearer token; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    row = ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now,
+                   expires_at=now + timedelta(hours=current_app.config["TOKEN_TTL_HOURS"]))
+    db.session.add(row)
+    db.session.commit()
+    return token, row
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+        return None
+    user = row.user
+    if not user.active or user.center.status != "active":
+        return None
+    return user
+
+
+def current_actor() -> Actor:
+    """Return the actor of this API request (bearer token only: no cookies, no CSRF risk)."""
+    if "actor" in g:
+        return g.actor
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise Unauthorized("authentication required: send Authorization: Bearer <token>")
+    user = user_for_token(header[7:].strip())
+    if user is None:
+        raise Unauthorized("the token is invalid or expired")
+    g.actor = Actor.of(user)
+    return g.actor
+
+
+def session_actor() -> Actor | None:
+    """Return the actor of a logged-in browser session, or None."""
+    if current_user and current_user.is_authenticated:
+        return Actor.of(current_user._get_current_object().user)
+    return None
+
+
+def token_required(view):
+    """Require an authenticated caller; the view reads it with current_actor()."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        current_actor()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+class SessionUser:
+    """The Flask-Login view of a user (kept apart from the model)."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.id = user.id
+        self.is_authenticated = True
+        self.is_active = user.active
+        self.is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return SessionUser(user) if user is not None and user.active else None

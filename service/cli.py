@@ -1,0 +1,57 @@
+"""Flask commands: seed-demo, deploy, worker."""
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from service.usecases import deployments, jobs, org
+from service.usecases.context import SYSTEM
+
+
+def init_app(app) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(deploy)
+    app.cli.add_command(worker)
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Create the demo organisation (idempotent)."""
+    centers, users = org.seed_demo()
+    click.echo(f"demo organisation ready: {centers} centers and {users} users added")
+
+
+@click.command("deploy")
+@click.argument("path", required=False)
+def deploy(path):
+    """Deploy the changed files of processes/ (or of PATH, a folder or one file)."""
+    target = Path(path or current_app.config["PROCESSES_DIR"])
+    if target.is_file():
+        version, created = deployments.deploy(SYSTEM, target.name, target.read_bytes())
+        outcomes = [(target.name, f"v{version.version}" + ("" if created else " (unchanged)"))]
+    else:
+        outcomes = deployments.deploy_directory(SYSTEM, str(target))
+    for name, outcome in outcomes:
+        click.echo(f"{name}: {outcome}")
+    if any(o.startswith("refused") for _, o in outcomes):
+        raise SystemExit(1)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run what is due now, then exit.")
+@click.option("--interval", type=float, default=None, help="Seconds between polls.")
+def worker(once, interval):
+    """Fire due timers and retries until stopped."""
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    interval = interval or current_app.config["WORKER_INTERVAL"]
+    if once:
+        click.echo(f"ran {jobs.run_until_idle(worker_id)} jobs")
+        return
+    click.echo(f"worker {worker_id} polling every {interval}s")
+    while True:
+        if not jobs.tick(worker_id):
+            time.sleep(interval)

@@ -1,0 +1,108 @@
+"""The engine facade: check deployable files, build runnable bundles, start and restore runs."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from threading import Lock
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import clockpatch, state
+from .definitions import (
+    ProcessInfo,
+    Resolver,
+    SourceFile,
+    add_to_parser,
+    inspect_decision,
+    inspect_process,
+    new_parser,
+)
+from .errors import DefinitionInvalid, Finding
+from .runtime import Run
+from .sandbox import SandboxScriptEngine
+
+clockpatch.install()
+
+
+@dataclass
+class Bundle:
+    """A parsed, runnable process version (cached per version id)."""
+
+    version_id: int
+    key: str
+    spec: object
+    subprocess_specs: dict
+    forms: dict = field(default_factory=dict)
+
+
+class Engine:
+    """Everything the service asks of SpiffWorkflow, in our words."""
+
+    def __init__(self, lanes: frozenset[str], script_timeout: float = 2.0,
+                 helpers: dict | None = None, cache_size: int = 256):
+        self.lanes = lanes
+        self.script_engine = SandboxScriptEngine(timeout=script_timeout, helpers=helpers)
+        self._cache: OrderedDict[int, Bundle] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = Lock()
+
+    def inspect(self, source: SourceFile, resolve: Resolver,
+                forms: dict[str, dict]) -> tuple[ProcessInfo, list[SourceFile]]:
+        """Check a file for deployment; return what it is and the library files it needs."""
+        if source.kind == "decision":
+            return inspect_decision(source), []
+        return inspect_process(source, resolve, forms, self.lanes)
+
+    def bundle(self, version_id: int, key: str, files: list[SourceFile],
+               forms: dict) -> Bundle:
+        """Return the runnable bundle of a version, parsing it only the first time."""
+        with self._lock:
+            cached = self._cache.get(version_id)
+            if cached is not None:
+                self._cache.move_to_end(version_id)
+                return cached
+        parser = new_parser()
+        try:
+            add_to_parser(parser, files)
+            spec = parser.get_spec(key)
+            subprocess_specs = parser.get_subprocess_specs(key)
+        except (ValidationException, SpiffWorkflowException) as exc:
+            raise DefinitionInvalid([Finding(getattr(exc, "id", None), str(exc))]) from None
+        built = Bundle(version_id, key, spec, subprocess_specs, forms)
+        with self._lock:
+            self._cache[version_id] = built
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return built
+
+    def start(self, bundle: Bundle, data: dict | None = None) -> Run:
+        """Create a new run; the caller advances it."""
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs,
+                                script_engine=self.script_engine)
+        if data:
+            workflow.task_tree.data.update(data)
+            for task in workflow.task_tree.children:
+                task.data.update(data)
+        return Run(bundle, workflow)
+
+    def restore(self, bundle: Bundle, saved: dict) -> Run:
+        """Rebuild a run from its saved state."""
+        return Run(bundle, state.restore(saved, bundle.spec, bundle.subprocess_specs,
+                                         self.script_engine))
+
+    @staticmethod
+    def missing_specs(saved: dict, bundle: Bundle) -> list[str]:
+        """Return the elements a saved state uses that the bundle's version lacks."""
+        missing = {t["task_spec"] for t in saved["tasks"].values()
+                   if t["task_spec"] not in bundle.spec.task_specs}
+        for sub in saved.get("subprocesses", {}).values():
+            spec = bundle.subprocess_specs.get(sub.get("spec"))
+            names = spec.task_specs if spec is not None else {}
+            missing |= {t["task_spec"] for t in sub["tasks"].values() if t["task_spec"] not in names}
+        return sorted(missing)
+
+    @staticmethod
+    def dump(run: Run) -> dict:
+        """Return the run's state for saving."""
+        return state.dump(run.workflow)

@@ -1,0 +1,64 @@
+"""One error hierarchy, one JSON envelope: {code, message, details}."""
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class ServiceError(Exception):
+    """Base of every error a caller can cause; carries its HTTP status."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details=None):
+        super().__init__(message)
+        self.message = message
+        self.details = details if details is not None else {}
+
+
+class BadRequest(ServiceError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ServiceError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ServiceError):
+    status, code = 409, "conflict"
+
+
+class InvalidData(ServiceError):
+    status, code = 422, "invalid"
+
+
+def envelope(code: str, message: str, details=None, status: int = 400):
+    response = jsonify({"code": code, "message": message, "details": details or {}})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app) -> None:
+    """Answer every error with the JSON envelope."""
+
+    @app.errorhandler(ServiceError)
+    def handle_service_error(error: ServiceError):
+        return envelope(error.code, error.message, error.details, error.status)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        details = {}
+        data = getattr(error, "data", None)  # flask-smorest/webargs validation messages
+        if isinstance(data, dict) and "messages" in data:
+            details = data["messages"]
+            return envelope("invalid", "the request is invalid", details, 422)
+        code = (error.name or "error").lower().replace(" ", "_")
+        return envelope(code, error.description or error.name, details, error.code or 500)

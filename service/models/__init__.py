@@ -1,0 +1,30 @@
+"""SQLAlchemy models, one module per area; they import nothing from the rest of the service."""
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+db = SQLAlchemy(metadata=MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}))
+
+from .org import ApiToken, Center, User, UserRole  # noqa: E402
+from .processes import (  # noqa: E402
+    Event,
+    Incident,
+    Instance,
+    Job,
+    ProcessVersion,
+    Subscription,
+    Task,
+    TaskCandidate,
+)
+
+__all__ = [
+    "ApiToken", "Center", "Event", "Incident", "Instance", "Job", "ProcessVersion",
+    "Subscription", "Task", "TaskCandidate", "User", "UserRole", "db",
+]

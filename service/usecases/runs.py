@@ -1,0 +1,194 @@
+"""Restore an instance's run, and write back its state with every projection in one go."""
+
+import json
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.orm import undefer
+
+from service import clock
+from service.engine import Run, SourceFile, TaskFailed, parse_duration
+from service.errors import NotFound
+from service.models import (
+    Center,
+    Incident,
+    Instance,
+    Job,
+    ProcessVersion,
+    Subscription,
+    Task,
+    TaskCandidate,
+    User,
+    db,
+)
+from service.roles import role_for_lane
+
+from .context import Actor, engine, record
+
+OPEN = ("ready", "claimed")
+ENDED = ("completed", "terminated")
+
+
+def bundle_of(version: ProcessVersion):
+    """Return the cached runnable bundle of a process version."""
+    files = [SourceFile(version.filename, version.content.encode("utf-8"))]
+    files += [SourceFile(f["name"], f["content"].encode("utf-8")) for f in version.library]
+    return engine().bundle(version.id, version.key, files, version.forms)
+
+
+def cached_bundle(version_id: int):
+    """Return the bundle without loading the version's XML when it is already parsed."""
+    cache = engine()._cache
+    if version_id in cache:
+        return cache[version_id]
+    version = db.session.get(ProcessVersion, version_id)
+    return bundle_of(version)
+
+
+def load_instance(instance_id: int, *, for_update: bool = True) -> Instance:
+    """Return the instance with its state loaded, or raise NotFound."""
+    stmt = select(Instance).where(Instance.id == instance_id)
+    if for_update:
+        stmt = stmt.options(undefer(Instance.state))
+    instance = db.session.scalars(stmt).first()
+    if instance is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    return instance
+
+
+def restore(instance: Instance) -> Run:
+    return engine().restore(cached_bundle(instance.process_version_id), instance.state)
+
+
+def jsonable(data: dict) -> dict:
+    """Return data as plain JSON (dates and decimals become strings)."""
+    return json.loads(json.dumps(data, default=str))
+
+
+def _duration(text: str | None) -> timedelta | None:
+    if not text:
+        return None
+    return parse_duration(text, clock.now())
+
+
+def _national_center_id() -> int:
+    return db.session.scalar(select(Center.id).where(Center.kind == "national"))
+
+
+def _users_named(names) -> list[User]:
+    names = [str(n) for n in names if n]
+    if not names:
+        return []
+    return list(db.session.scalars(select(User).where(User.username.in_(names),
+                                                      User.active.is_(True))))
+
+
+def _new_task(instance: Instance, ready, data: dict) -> Task:
+    """Build the projection row of a newly ready human task, routed to role and center."""
+    role = role_for_lane(ready.lane)
+    now = clock.now()
+    due = _duration(ready.due_in)
+    center_id = instance.center_id
+    if role is not None and role.scope == "national":
+        center_id = _national_center_id()
+    task = Task(id=ready.id, instance_id=instance.id, process_key=ready.process,
+                bpmn_id=ready.bpmn_id, name=ready.name, lane=ready.lane,
+                role=role.key if role else None, center_id=center_id, form=ready.form,
+                status="ready", created_at=now, due_at=now + due if due else None)
+    owners = (data.get("lane_owners") or {}).get(ready.lane) if ready.lane else None
+    if ready.assignee:
+        users = _users_named([ready.assignee])
+        task.restricted = True
+        if users:
+            task.assignee_id, task.status = users[0].id, "claimed"
+    elif owners:
+        users = _users_named(owners if isinstance(owners, list) else [owners])
+        task.restricted = True
+    elif role is None:
+        users = [db.session.get(User, instance.started_by_id)] if instance.started_by_id else []
+        task.restricted = True
+    else:
+        users = []
+    task.candidates = [TaskCandidate(user_id=u.id) for u in users if u is not None]
+    return task
+
+
+def status_of(run: Run, failed: bool) -> str:
+    if failed:
+        return "error"
+    if run.completed:
+        return "completed"
+    if run.user_tasks():
+        return "running"
+    return "waiting" if run.waits() else "running"
+
+
+def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None = None,
+         completed_task: str | None = None, attempt: int = 0) -> None:
+    """Write state, status, tasks, jobs, subscriptions and incidents of one step."""
+    now = clock.now()
+    instance.state = engine().dump(run)
+    instance.data = jsonable(run.data)
+    instance.updated_at = now
+    failed = failure is not None or bool(run.failed_tasks())
+    if instance.status != "suspended":
+        instance.status = status_of(run, failed)
+    if instance.status == "completed" and instance.ended_at is None:
+        instance.ended_at = now
+        record("instance_completed", actor, instance)
+    _sync_tasks(instance, run, actor, completed_task, now)
+    _sync_waits(instance, run)
+    if failure is not None:
+        db.session.add(Incident(instance_id=instance.id, element_id=failure.element_id,
+                                task_id=failure.task_id, message=str(failure),
+                                line=failure.line, created_at=now))
+        record("incident", actor, instance, failure.task_id, element_id=failure.element_id,
+               message=str(failure), line=failure.line)
+        _schedule_retry(instance, failure, attempt, now)
+
+
+def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
+    """Retry a failed step later, with back-off; a script that ran out of time is not retried."""
+    delays = current_app.config["RETRY_DELAYS"]
+    if failure.timed_out or attempt >= len(delays):
+        return
+    db.session.add(Job(instance_id=instance.id, kind="retry", element_id=failure.element_id
+                       or "-", due_at=now + timedelta(seconds=delays[attempt]),
+                       attempts=attempt))
+
+
+def _sync_tasks(instance, run, actor, completed_task, now) -> None:
+    ready = {t.id: t for t in ([] if run.completed else run.user_tasks())}
+    existing = db.session.scalars(select(Task).where(Task.instance_id == instance.id,
+                                                     Task.status.in_(OPEN))).all()
+    for task in existing:
+        if task.id in ready:
+            ready.pop(task.id)
+        elif task.id != completed_task:
+            task.status = "cancelled"
+            task.completed_at = now
+            record("task_cancelled", actor, instance, task.id, name=task.name)
+    data = instance.data
+    for item in ready.values():
+        task = _new_task(instance, item, data)
+        db.session.add(task)
+        record("task_created", actor, instance, task.id, name=task.name, lane=task.lane,
+               role=task.role)
+
+
+def _sync_waits(instance, run) -> None:
+    db.session.execute(delete(Job).where(Job.instance_id == instance.id, Job.kind == "timer"))
+    db.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
+    if instance.status in ENDED:
+        db.session.execute(delete(Job).where(Job.instance_id == instance.id))
+        return
+    for wait in run.waits():
+        if wait.kind == "timer":
+            db.session.add(Job(instance_id=instance.id, kind="timer",
+                               element_id=wait.element_id, due_at=wait.due_at, attempts=0))
+        else:
+            key = wait.correlation_key if wait.correlation_key is not None \
+                else instance.business_key
+            db.session.add(Subscription(instance_id=instance.id, message=wait.message,
+                                        correlation_key=key, element_id=wait.element_id))

@@ -1,0 +1,147 @@
+"""The inbox: list tasks, claim, unclaim, assign, and complete them."""
+
+from sqlalchemy import func, select
+
+from service import clock
+from service.engine import GENERIC_FORM, InvalidOperation, validate_form
+from service.errors import Conflict, Forbidden, InvalidData, NotFound
+from service.models import Task, User, db
+
+from . import runs
+from .access import (
+    can_reassign,
+    can_see_task,
+    candidate_filter,
+    is_candidate,
+    mine_filter,
+    visible_task_filter,
+)
+from .context import Actor, record
+from .instances import _advance_and_save, _commit
+
+SCOPES = {"mine": mine_filter, "candidate": candidate_filter, "all": visible_task_filter}
+STATUSES = ("ready", "claimed", "completed", "cancelled")
+
+
+def list_(actor: Actor, scope: str = "all", status: str | None = None, page: int = 1,
+          per_page: int = 50) -> tuple[list[Task], int]:
+    if scope not in SCOPES:
+        raise InvalidData(f"unknown scope {scope!r}", {"scope": [f"one of {', '.join(SCOPES)}"]})
+    if status is not None and status not in STATUSES:
+        raise InvalidData(f"unknown status {status!r}",
+                          {"status": [f"one of {', '.join(STATUSES)}"]})
+    stmt = select(Task).where(SCOPES[scope](actor))
+    if status:
+        stmt = stmt.where(Task.status == status)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
+                              .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def get(actor: Actor, task_id: str) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None or not can_see_task(actor, task):
+        raise NotFound(f"task {task_id} does not exist")
+    return task
+
+
+def form_of(task: Task) -> dict:
+    """Return the task's form: {schema, ui}."""
+    forms = task_forms(task)
+    return {"schema": forms.get(task.form, GENERIC_FORM) if task.form else GENERIC_FORM,
+            "ui": {}}
+
+
+def task_forms(task: Task) -> dict:
+    instance = db.session.get(runs.Instance, task.instance_id)
+    return runs.cached_bundle(instance.process_version_id).forms
+
+
+def data_of(task: Task) -> dict:
+    """Return the task's current data (from the engine for an open task)."""
+    instance = runs.load_instance(task.instance_id)
+    if task.status not in runs.OPEN:
+        return instance.data
+    try:
+        return runs.jsonable(runs.restore(instance).task_data(task.id))
+    except InvalidOperation:
+        return instance.data
+
+
+def _open(actor: Actor, task_id: str) -> Task:
+    task = get(actor, task_id)
+    if task.status not in runs.OPEN:
+        raise Conflict(f"the task is {task.status}")
+    return task
+
+
+def claim(actor: Actor, task_id: str) -> Task:
+    task = _open(actor, task_id)
+    if task.status == "claimed":
+        if task.assignee_id == actor.id:
+            return task
+        raise Conflict("the task is already claimed by someone else")
+    if not is_candidate(actor, task):
+        raise Forbidden("the task is not offered to you")
+    task.status, task.assignee_id = "claimed", actor.id
+    record("task_claimed", actor, db.session.get(runs.Instance, task.instance_id), task.id)
+    db.session.commit()
+    return task
+
+
+def unclaim(actor: Actor, task_id: str) -> Task:
+    task = _open(actor, task_id)
+    if task.assignee_id != actor.id and not can_reassign(actor, task):
+        raise Forbidden("only the assignee or a manager may release the task")
+    task.status, task.assignee_id = "ready", None
+    record("task_unclaimed", actor, db.session.get(runs.Instance, task.instance_id), task.id)
+    db.session.commit()
+    return task
+
+
+def assign(actor: Actor, task_id: str, username: str) -> Task:
+    task = _open(actor, task_id)
+    if not can_reassign(actor, task):
+        raise Forbidden("only a president, management or admin may assign tasks")
+    user = db.session.scalar(select(User).where(User.username == username,
+                                                User.active.is_(True)))
+    target = Actor.of(user) if user is not None else None
+    if target is None or not is_candidate(target, task):
+        raise InvalidData(f"{username!r} cannot take this task",
+                          {"username": ["the user is not offered this task"]})
+    task.status, task.assignee_id = "claimed", user.id
+    record("task_assigned", actor, db.session.get(runs.Instance, task.instance_id), task.id,
+           assignee=username)
+    db.session.commit()
+    return task
+
+
+def complete(actor: Actor, task_id: str, data: dict) -> Task:
+    """Validate the data against the task's form and complete the task."""
+    task = _open(actor, task_id)
+    if task.assignee_id not in (None, actor.id) or (
+            task.assignee_id is None and not is_candidate(actor, task)):
+        raise Forbidden("the task is assigned to someone else" if task.assignee_id
+                        else "the task is not offered to you")
+    if not isinstance(data, dict):
+        raise InvalidData("data must be an object", {"data": ["expected an object"]})
+    errors = validate_form(form_of(task)["schema"], data)
+    if errors:
+        raise InvalidData("the form data is invalid", errors)
+    instance = runs.load_instance(task.instance_id)
+    if instance.status in ("suspended", "error", "completed", "terminated"):
+        raise Conflict(f"the instance is {instance.status}")
+    run = runs.restore(instance)
+    now = clock.now()
+    task.status, task.completed_at, task.completed_by_id = "completed", now, actor.id
+    task.assignee_id = actor.id
+    record("task_completed", actor, instance, task.id, name=task.name, data=data)
+    try:
+        _advance_and_save(instance, run, actor, lambda: run.complete(task.id, data),
+                          completed_task=task.id)
+    except InvalidOperation as exc:
+        db.session.rollback()
+        raise Conflict(str(exc)) from None
+    _commit()
+    return task

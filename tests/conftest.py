@@ -1,0 +1,205 @@
+"""Fixtures: a migrated database (SQLite or TEST_DATABASE_URL), apps, clients, users per role."""
+
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from service import clock, create_app
+from service.models import db
+from service.usecases import org
+
+HERE = Path(__file__).parent
+PROCESSES = HERE / "processes"
+FORMS = HERE / "forms"
+PASSWORD = "linkpass"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_postgres(url: str) -> None:
+    from service.config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """Create the schema once per session through the real Alembic migrations."""
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgres"):
+        _reset_postgres(url)
+    app = create_app(_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PROCESSES_DIR": str(PROCESSES),
+        "FORMS_DIR": str(FORMS),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt by default
+        "DEMO_PASSWORD": PASSWORD,
+        "SCRIPT_TIMEOUT": 1.0,
+    }
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Return a factory of apps on the test database: a second call is a restart."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**_config(database_url), **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        _empty_tables()
+        org.seed_demo()
+        db.session.remove()
+    clock.reset()
+    yield app
+    clock.reset()
+
+
+def _empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class ApiClient:
+    """A test client that authenticates as a demo user with a real bearer token."""
+
+    def __init__(self, client, username: str | None):
+        self.client = client
+        self.username = username
+        self.headers = {}
+        if username:
+            response = client.post("/api/v1/auth/token",
+                                   json={"username": username, "password": PASSWORD})
+            assert response.status_code == 200, response.json
+            self.headers = {"Authorization": f"Bearer {response.json['token']}"}
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, headers=self.headers, **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.client.post(url, headers=self.headers, **kwargs)
+
+    def deploy(self, *names: str, expect: int | None = None):
+        """Deploy fixture files from tests/processes in order; return the last response."""
+        response = None
+        for name in names:
+            with open(PROCESSES / name, "rb") as handle:
+                response = self.post("/api/v1/processes", data={"file": (handle, Path(name).name)},
+                                     content_type="multipart/form-data")
+            if expect is None:
+                assert response.status_code in (200, 201), response.json
+        if expect is not None:
+            assert response.status_code == expect, response.json
+        return response
+
+    def start(self, process: str, data=None, business_key=None, expect=201):
+        body = {"process": process, "data": data or {}}
+        if business_key is not None:
+            body["business_key"] = business_key
+        response = self.post("/api/v1/instances", json=body)
+        assert response.status_code == expect, response.json
+        return response.json
+
+    def tasks(self, scope="candidate", status=None):
+        url = f"/api/v1/tasks?scope={scope}" + (f"&status={status}" if status else "")
+        response = self.get(url)
+        assert response.status_code == 200, response.json
+        return response.json["items"]
+
+    def task_named(self, bpmn_id: str, scope="candidate"):
+        found = [t for t in self.tasks(scope) if t["bpmn_id"] == bpmn_id]
+        assert found, f"{self.username} has no {bpmn_id} in {scope}: {self.tasks(scope)}"
+        return found[0]
+
+    def complete(self, task_id: str, data=None, expect=200):
+        response = self.post(f"/api/v1/tasks/{task_id}/complete", json={"data": data or {}})
+        assert response.status_code == expect, response.json
+        return response.json
+
+    def instance(self, instance_id: int):
+        response = self.get(f"/api/v1/instances/{instance_id}")
+        assert response.status_code == 200, response.json
+        return response.json
+
+
+@pytest.fixture
+def as_user(client):
+    """Return an authenticated API client for a demo username."""
+    cache = {}
+
+    def login(username: str) -> ApiClient:
+        if username not in cache:
+            cache[username] = ApiClient(client, username)
+        return cache[username]
+
+    return login
+
+
+@pytest.fixture
+def owner(as_user):
+    return as_user("owner")
+
+
+@pytest.fixture
+def advisor(as_user):
+    return as_user("sh.advisor")
+
+
+@pytest.fixture
+def admin(as_user):
+    return as_user("admin")
+
+
+@pytest.fixture
+def run_worker(app):
+    """Run the worker's due jobs in-process, as `flask worker --once` does."""
+    from service.usecases import jobs
+
+    def run() -> int:
+        with app.app_context():
+            try:
+                return jobs.run_until_idle("test-worker")
+            finally:
+                db.session.remove()
+
+    return run
