@@ -231,8 +231,8 @@ def test_endless_loop_times_out(env):
 
 
 SWALLOWING = [
-    "while True:\n    try:\n        while True:\n            pass\n    except Exception:\n        pass",
-    "while True:\n    try:\n        while True:\n            pass\n    except:\n        pass",
+    "while True:\n  try:\n    while True:\n      pass\n  except Exception:\n    pass",
+    "while True:\n  try:\n    while True:\n      pass\n  except:\n    pass",
     "try:\n    while True:\n        pass\nexcept:\n    pass\nx = [0 for i in range(10 ** 12)]",
     "try:\n    while True:\n        pass\nexcept:\n    pass\nx = sum(range(10 ** 12))",
     "def f():\n    try:\n        f()\n    except:\n        f()\nf()",
@@ -245,7 +245,7 @@ SWALLOWING = [
 @pytest.mark.parametrize("script", SWALLOWING)
 def test_scripts_cannot_outlast_the_limit(env, script):
     start = time.monotonic()
-    with pytest.raises((ScriptTimeout, RecursionError)):
+    with pytest.raises(ScriptTimeout):
         env.execute(script, {})
     assert time.monotonic() - start < 2.0
 
