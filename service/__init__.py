@@ -42,6 +42,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _exempt_api_from_csrf(app) -> None:
     """API calls authenticate with bearer tokens, never cookies, so CSRF does not apply."""
-    for name, blueprint in app.blueprints.items():
+    for blueprint in app.blueprints.values():
         if blueprint.url_prefix and blueprint.url_prefix.startswith("/api/"):
             csrf.exempt(blueprint)

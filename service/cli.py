@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from service.usecases import deployments, jobs, org
 from service.usecases.context import SYSTEM
@@ -19,6 +20,7 @@ def init_app(app) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Create the demo organisation (idempotent)."""
     centers, users = org.seed_demo()
@@ -27,6 +29,7 @@ def seed_demo():
 
 @click.command("deploy")
 @click.argument("path", required=False)
+@with_appcontext
 def deploy(path):
     """Deploy the changed files of processes/ (or of PATH, a folder or one file)."""
     target = Path(path or current_app.config["PROCESSES_DIR"])
@@ -44,6 +47,7 @@ def deploy(path):
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run what is due now, then exit.")
 @click.option("--interval", type=float, default=None, help="Seconds between polls.")
+@with_appcontext
 def worker(once, interval):
     """Fire due timers and retries until stopped."""
     worker_id = f"{socket.gethostname()}:{os.getpid()}"

@@ -1,13 +1,13 @@
 """The one clock: every 'now' in the service (and in the engine's timers) comes from here."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _offset = timedelta(0)
 
 
 def now() -> datetime:
     """Return the current UTC time, moved by any offset a test applied."""
-    return datetime.now(timezone.utc) + _offset
+    return datetime.now(UTC) + _offset
 
 
 def advance(delta: timedelta) -> None:

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INSECURE_SECRET = "dev-insecure-secret"
+INSECURE_SECRET = "dev-insecure-secret"  # noqa: S105  (refused outside debug/testing)
 
 DEFAULTS = {
     "SECRET_KEY": INSECURE_SECRET,

@@ -1,7 +1,10 @@
 """One error hierarchy, one JSON envelope: {code, message, details}."""
 
 from flask import jsonify
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from service.models import db
 
 
 class ServiceError(Exception):
@@ -52,6 +55,13 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(ServiceError)
     def handle_service_error(error: ServiceError):
         return envelope(error.code, error.message, error.details, error.status)
+
+    @app.errorhandler(StaleDataError)
+    def handle_lost_race(error: StaleDataError):
+        # Another request changed the instance between our read and our write.
+        db.session.rollback()
+        return envelope("conflict", "the instance changed meanwhile; reload and try again",
+                        {}, 409)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

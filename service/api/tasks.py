@@ -6,7 +6,14 @@ from service.auth import current_actor, token_required
 from service.usecases import tasks
 
 from . import present
-from .schemas import AssignSchema, CompleteSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema, page_of
+from .schemas import (
+    AssignSchema,
+    CompleteSchema,
+    TaskDetailSchema,
+    TaskQuerySchema,
+    TaskSchema,
+    page_of,
+)
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="Human tasks")
 SECURITY = [{"bearerAuth": []}]

@@ -2,7 +2,14 @@
 
 from .definitions import GENERIC_FORM, ProcessInfo, SourceFile, UserTaskInfo, parse_duration
 from .engine import Bundle, Engine
-from .errors import DefinitionInvalid, EngineError, Finding, HistoryTooDeep, InvalidOperation, TaskFailed
+from .errors import (
+    DefinitionInvalid,
+    EngineError,
+    Finding,
+    HistoryTooDeep,
+    InvalidOperation,
+    TaskFailed,
+)
 from .forms import validate as validate_form
 from .history import depth as history_depth
 from .runtime import ReadyTask, Run, Wait

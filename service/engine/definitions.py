@@ -1,9 +1,9 @@
 """Read and check deployable files: BPMN processes and DMN decision tables."""
 
 import ast
-from datetime import timedelta
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import PurePath
 
 from jsonschema import Draft202012Validator

@@ -99,7 +99,8 @@ class Engine:
         for sub in saved.get("subprocesses", {}).values():
             spec = bundle.subprocess_specs.get(sub.get("spec"))
             names = spec.task_specs if spec is not None else {}
-            missing |= {t["task_spec"] for t in sub["tasks"].values() if t["task_spec"] not in names}
+            missing |= {t["task_spec"] for t in sub["tasks"].values()
+                        if t["task_spec"] not in names}
         return sorted(missing)
 
     @staticmethod

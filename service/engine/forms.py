@@ -1,7 +1,7 @@
 """Validate submitted task data against a form's JSON Schema."""
 
-from functools import lru_cache
 import json
+from functools import lru_cache
 
 from jsonschema import Draft202012Validator, FormatChecker
 

@@ -24,7 +24,7 @@ def _ancestors(task) -> list:
 
 def _common_prefix(chains: list[list]) -> list:
     prefix = []
-    for level in zip(*chains):
+    for level in zip(*chains, strict=False):
         if all(node is level[0] for node in level):
             prefix.append(level[0])
         else:

@@ -151,8 +151,8 @@ def _compile(source: str, mode: str) -> tuple[types.CodeType | None, str | None]
         result = compiler(source, FILENAME, policy=_Policy)
     except SyntaxError as exc:  # raised by compile() itself, e.g. 'return' outside function
         return None, f"Line {exc.lineno}: SyntaxError: {exc.msg}"
-    except (ValueError, RecursionError) as exc:
-        return None, f"Line 1: {type(exc).__name__}: {exc}"
+    except (ValueError, RecursionError, MemoryError) as exc:  # CPython: too deeply nested
+        return None, f"Line 1: {type(exc).__name__}: {exc or 'source is nested too deeply'}"
     if result.errors:
         return None, "; ".join(result.errors)
     return result.code, None

@@ -1,6 +1,6 @@
 """Column types shared by the models."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -15,11 +15,11 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime")
-        return value.astimezone(timezone.utc) if value is not None else None
+        return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value: datetime | None, dialect):
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
 

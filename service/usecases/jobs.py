@@ -38,6 +38,18 @@ def claim_due(worker_id: str, limit: int = 20) -> list[int]:
 
 def run_job(job_id: int, worker_id: str) -> str:
     """Run one claimed job in its own transaction; return what happened."""
+    try:
+        return _run_job(job_id, worker_id)
+    except StaleDataError:
+        # Someone else moved the instance meanwhile: release the job and try again later.
+        db.session.rollback()
+        db.session.execute(update(Job).where(Job.id == job_id, Job.locked_by == worker_id)
+                           .values(locked_by=None, locked_until=None))
+        db.session.commit()
+        return "conflict"
+
+
+def _run_job(job_id: int, worker_id: str) -> str:
     job = db.session.get(Job, job_id)
     if job is None or job.locked_by != worker_id:
         db.session.rollback()
@@ -59,15 +71,7 @@ def run_job(job_id: int, worker_id: str) -> str:
         attempt = job.attempts + 1
         db.session.delete(job)
         retry_run(instance, WORKER, attempt=attempt)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        # Someone else moved the instance meanwhile: release the job and try again later.
-        db.session.rollback()
-        db.session.execute(update(Job).where(Job.id == job_id, Job.locked_by == worker_id)
-                           .values(locked_by=None, locked_until=None))
-        db.session.commit()
-        return "conflict"
+    db.session.commit()
     return "done"
 
 

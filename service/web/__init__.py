@@ -1,0 +1,1 @@
+"""HTML pages (inbox, studio, monitor): server-rendered Jinja on the static vendor assets."""

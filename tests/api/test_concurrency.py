@@ -1,0 +1,54 @@
+"""Two completions of one task at once: exactly one wins, the other gets 409."""
+
+import threading
+
+from conftest import ApiClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+
+def test_two_completions_of_one_task_at_once(app, owner, advisor):
+    owner.deploy("two_lanes.bpmn")
+    started = advisor.start("two_lanes")
+    task = advisor.task_named("task_request")
+    clients = [ApiClient(app.test_client(), "sh.advisor") for _ in range(2)]
+    # Both requests read the instance, then meet before either writes: a real race.
+    barrier = threading.Barrier(2, timeout=10)
+    racing = threading.local()
+
+    def meet(session, context, instances):
+        if getattr(racing, "on", False):
+            racing.on = False
+            barrier.wait()
+
+    results = []
+
+    def complete(client):
+        racing.on = True
+        try:
+            response = client.post(f"/api/v1/tasks/{task['id']}/complete",
+                                   json={"data": {"comment": threading.current_thread().name}})
+            results.append((response.status_code, response.json))
+        except Exception as exc:  # surfaces in the assertion below instead of vanishing
+            results.append((0, repr(exc)))
+
+    event.listen(Session, "before_flush", meet)
+    try:
+        threads = [threading.Thread(target=complete, args=(c,), name=f"t{i}")
+                   for i, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        event.remove(Session, "before_flush", meet)
+    assert sorted(code for code, _ in results) == [200, 409], results
+    conflict = next(body for code, body in results if code == 409)
+    assert conflict["code"] == "conflict"
+    instance = advisor.instance(started["id"])
+    assert instance["status"] == "running"
+    assert [(t["bpmn_id"], t["status"]) for t in instance["tasks"]] == [
+        ("task_request", "completed"), ("task_approve", "ready")]
+    events = advisor.get(f"/api/v1/instances/{started['id']}/events").json
+    assert [e["action"] for e in events].count("task_completed") == 1
+    assert [e["action"] for e in events].count("task_created") == 2
