@@ -88,8 +88,9 @@ def _finding(exc: Exception, fallback_id: str | None = None) -> Finding:
 
 
 def _owner_id(node) -> str | None:
+    """Return the id of the nearest BPMN/DMN element holding node (not an extension's id)."""
     while node is not None:
-        if node.get("id") and not node.tag.endswith("}script"):
+        if node.get("id") and not node.tag.startswith(f"{{{SPIFF_NS}}}"):
             return node.get("id")
         node = node.getparent()
     return None
@@ -111,6 +112,9 @@ def _expressions(root):
             yield _owner_id(node), (node.text or "").strip(), f"timer:{tag}"
     for node in root.iterfind(".//spiffworkflow:property", NS):
         if node.get("name") in EXPRESSION_PROPERTIES and node.get("value"):
+            yield _owner_id(node), node.get("value"), "eval"
+    for node in root.iterfind(".//spiffworkflow:parameter", NS):
+        if node.get("value"):
             yield _owner_id(node), node.get("value"), "eval"
 
 
@@ -233,11 +237,16 @@ def add_to_parser(parser, files: list[SourceFile]) -> None:
 
 
 def inspect_process(source: SourceFile, resolve: Resolver, forms: dict[str, dict],
-                    lanes: frozenset[str]) -> tuple[ProcessInfo, list[SourceFile]]:
+                    lanes: frozenset[str], services: frozenset[str] = frozenset(),
+                    ) -> tuple[ProcessInfo, list[SourceFile]]:
     """Check a BPMN file; return what it is and the library files it needs."""
     root = parse_xml(source.content)
     key, name = _process_key(root, source)
     findings = check_scripts(root)
+    for node in root.iterfind(".//spiffworkflow:serviceTaskOperator", NS):
+        if node.get("id") not in services:
+            findings.append(Finding(_owner_id(node.getparent()),
+                                    f"unknown service operation {node.get('id')!r}"))
     for lane in root.iterfind(".//bpmn:lane", NS):
         if (lane.get("name") or "").strip() not in lanes:
             findings.append(Finding(lane.get("id"), f"lane {lane.get('name')!r} names no role"))

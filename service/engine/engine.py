@@ -4,6 +4,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock
 
+import json
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -25,6 +28,26 @@ from .sandbox import SandboxScriptEngine
 clockpatch.install()
 
 
+class _ScriptEngine(SandboxScriptEngine):
+    """The sandbox, plus service tasks that call operations the app registered by name."""
+
+    def __init__(self, services: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.services = services
+
+    def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
+        handler = self.services.get(operation_name)
+        if handler is None:
+            raise WorkflowTaskException(f"unknown service operation {operation_name!r}", task=task)
+        params = {name: p["value"] for name, p in (operation_params or {}).items()}
+        try:
+            result = handler(params, task.data)
+        except Exception as exc:  # a failing operation is the task's failure: an incident
+            raise WorkflowTaskException(f"{operation_name} failed: {exc}", task=task,
+                                        exception=exc) from exc
+        return json.dumps(result, default=str)
+
+
 @dataclass
 class Bundle:
     """A parsed, runnable process version (cached per version id)."""
@@ -40,9 +63,12 @@ class Engine:
     """Everything the service asks of SpiffWorkflow, in our words."""
 
     def __init__(self, lanes: frozenset[str], script_timeout: float = 2.0,
-                 helpers: dict | None = None, cache_size: int = 256):
+                 helpers: dict | None = None, services: dict | None = None,
+                 cache_size: int = 256):
         self.lanes = lanes
-        self.script_engine = SandboxScriptEngine(timeout=script_timeout, helpers=helpers)
+        self.services = dict(services or {})
+        self.script_engine = _ScriptEngine(self.services, timeout=script_timeout,
+                                           helpers=helpers)
         self._cache: OrderedDict[int, Bundle] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
@@ -52,7 +78,11 @@ class Engine:
         """Check a file for deployment; return what it is and the library files it needs."""
         if source.kind == "decision":
             return inspect_decision(source), []
-        return inspect_process(source, resolve, forms, self.lanes)
+        return inspect_process(source, resolve, forms, self.lanes, frozenset(self.services))
+
+    def register_service(self, name: str, handler) -> None:
+        """Let service tasks call handler(params, data) -> JSON-able result by name."""
+        self.services[name] = handler
 
     def bundle(self, version_id: int, key: str, files: list[SourceFile],
                forms: dict) -> Bundle:

@@ -1,5 +1,6 @@
 """What every use case shares: the acting identity, the engine, the audit log."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import current_app
@@ -27,6 +28,10 @@ class Actor:
     def is_admin(self) -> bool:
         return "admin" in self.roles
 
+
+# The instance and actor of the engine step running now: service-task handlers (CRM writes)
+# read them, and write through the same session, so they commit with the step or not at all.
+current_step: ContextVar[tuple] = ContextVar("current_step", default=(None, None))
 
 SYSTEM = Actor(None, "system", None, True, frozenset({"admin"}))
 WORKER = Actor(None, "worker", None, True, frozenset({"admin"}))

@@ -20,7 +20,7 @@ from service.models import (
 
 from . import runs
 from .access import can_see_instance, instance_filter, require_operator
-from .context import Actor, engine, record
+from .context import Actor, current_step, engine, record
 from .deployments import latest
 
 ACTIVE = ("running", "waiting", "error", "suspended")
@@ -72,11 +72,14 @@ def _center_for(actor: Actor, code: str | None) -> int:
 
 def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0) -> None:
     """Run one engine step; a failure becomes the instance's error and incident."""
+    token = current_step.set((instance, actor))
     try:
         step()
         failure = None
     except TaskFailed as exc:
         failure = exc
+    finally:
+        current_step.reset(token)
     runs.save(instance, run, actor, failure, completed_task, attempt)
 
 
