@@ -1,7 +1,10 @@
 """SQLAlchemy models, one module per area; they import nothing from the rest of the service."""
 
+import sqlite3
+
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 db = SQLAlchemy(metadata=MetaData(naming_convention={
@@ -11,6 +14,19 @@ db = SQLAlchemy(metadata=MetaData(naming_convention={
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }))
+
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """Let the web server and the worker share SQLite: WAL, a busy timeout, real foreign keys."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
 
 from .org import ApiToken, Center, User, UserRole  # noqa: E402
 from .processes import (  # noqa: E402
