@@ -18,13 +18,14 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance_path)
     config_module.load(app, config)
 
-    from service import cli, ops
+    from service import cli, i18n, ops
     from service.api import register_api
     from service.auth import login_manager
     from service.engine import Engine
     from service.errors import register_error_handlers
     from service.models import db
     from service.roles import lane_names
+    from service.web import register_web
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
@@ -34,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
                                       script_timeout=app.config["SCRIPT_TIMEOUT"])
     register_api(app)
     app.register_blueprint(ops.bp)
+    i18n.init_app(app)
+    register_web(app)
     register_error_handlers(app)
     cli.init_app(app)
     _exempt_api_from_csrf(app)

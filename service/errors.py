@@ -1,6 +1,6 @@
 """One error hierarchy, one JSON envelope: {code, message, details}."""
 
-from flask import jsonify
+from flask import jsonify, render_template, request
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +44,10 @@ class InvalidData(ServiceError):
 
 
 def envelope(code: str, message: str, details=None, status: int = 400):
+    """Answer with the JSON envelope, or with an error page for a browser outside the API."""
+    if not request.path.startswith("/api/") and request.accept_mimetypes.accept_html:
+        page = render_template("web/error.html", code=code, message=message, status=status)
+        return page, status
     response = jsonify({"code": code, "message": message, "details": details or {}})
     response.status_code = status
     return response

@@ -42,6 +42,10 @@ def mine_filter(actor: Actor):
     return and_(Task.assignee_id == actor.id, Task.status == "claimed")
 
 
+def done_filter(actor: Actor):
+    return and_(Task.completed_by_id == actor.id, Task.status == "completed")
+
+
 def visible_task_filter(actor: Actor):
     """Every task the actor may look at (scope=all)."""
     if actor.is_admin:

@@ -12,6 +12,7 @@ from .access import (
     can_reassign,
     can_see_task,
     candidate_filter,
+    done_filter,
     is_candidate,
     mine_filter,
     visible_task_filter,
@@ -19,7 +20,8 @@ from .access import (
 from .context import Actor, record
 from .instances import _advance_and_save, _commit
 
-SCOPES = {"mine": mine_filter, "candidate": candidate_filter, "all": visible_task_filter}
+SCOPES = {"mine": mine_filter, "candidate": candidate_filter, "done": done_filter,
+          "all": visible_task_filter}
 STATUSES = ("ready", "claimed", "completed", "cancelled")
 
 

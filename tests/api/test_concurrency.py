@@ -2,7 +2,7 @@
 
 import threading
 
-from conftest import ApiClient
+from support import ApiClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 

@@ -87,7 +87,7 @@ def test_terminate_cancels_tasks_and_jobs(owner, advisor, admin, run_worker):
 
 
 def test_migrate_moves_a_compatible_instance(owner, advisor, admin, tmp_path):
-    from conftest import PROCESSES
+    from support import PROCESSES
 
     owner.deploy("simple_task.bpmn")
     started = advisor.start("simple_task")
@@ -105,7 +105,7 @@ def test_migrate_moves_a_compatible_instance(owner, advisor, admin, tmp_path):
 
 
 def test_migrate_refuses_when_active_elements_disappear(owner, advisor, admin, tmp_path):
-    from conftest import PROCESSES
+    from support import PROCESSES
 
     owner.deploy("simple_task.bpmn")
     started = advisor.start("simple_task")
@@ -121,7 +121,7 @@ def test_migrate_refuses_when_active_elements_disappear(owner, advisor, admin, t
 
 
 def test_restarting_the_app_between_steps_changes_nothing(owner, advisor, make_app, app):
-    from conftest import ApiClient
+    from support import ApiClient
 
     owner.deploy("exclusive_gateway.bpmn", "message_catch.bpmn")
     first = advisor.start("exclusive_gateway")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conftest import PROCESSES
+from support import PROCESSES
 
 
 def test_deploy_creates_version_one_and_lists_it(owner, advisor):
