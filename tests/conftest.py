@@ -1,17 +1,15 @@
 """Fixtures: a migrated database (SQLite or TEST_DATABASE_URL), apps, clients, users per role."""
 
 import os
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from support import FORMS, PASSWORD, PROCESSES, ApiClient  # noqa: F401  (re-exported)
 
 from service import clock, create_app
 from service.models import db
 from service.usecases import org
-
-from support import FORMS, PASSWORD, PROCESSES, ApiClient  # noqa: F401  (re-exported)
 
 
 def _database_url(tmp_path_factory) -> str:

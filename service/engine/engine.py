@@ -1,10 +1,9 @@
 """The engine facade: check deployable files, build runnable bundles, start and restore runs."""
 
+import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock
-
-import json
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException

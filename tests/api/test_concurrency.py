@@ -2,9 +2,9 @@
 
 import threading
 
-from support import ApiClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from support import ApiClient
 
 
 def test_two_completions_of_one_task_at_once(app, owner, advisor):

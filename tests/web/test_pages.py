@@ -1,7 +1,7 @@
 """Sign-in, language, CSRF and the inbox shell in a real Chromium."""
 
-from support import ApiClient
 from browser_support import screenshot, sign_in
+from support import ApiClient
 
 
 def test_sign_in_shows_the_inbox_in_chinese_then_english(app, live_server, page, client):
