@@ -83,6 +83,11 @@ class Engine:
         """Let service tasks call handler(params, data) -> JSON-able result by name."""
         self.services[name] = handler
 
+    def cached(self, version_id: int) -> Bundle | None:
+        """Return the bundle of a version if it was parsed already."""
+        with self._lock:
+            return self._cache.get(version_id)
+
     def bundle(self, version_id: int, key: str, files: list[SourceFile],
                forms: dict) -> Bundle:
         """Return the runnable bundle of a version, parsing it only the first time."""

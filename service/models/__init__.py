@@ -7,7 +7,9 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
-db = SQLAlchemy(metadata=MetaData(naming_convention={
+# Objects stay readable after a use case commits: responses are built from them without
+# reloading every row (a use case never reads stale state: it commits last).
+db = SQLAlchemy(session_options={"expire_on_commit": False}, metadata=MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
@@ -23,6 +25,9 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL survives an application crash; only power loss may drop the
+        # last commits. PostgreSQL is the production database for stronger guarantees.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

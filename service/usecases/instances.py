@@ -203,7 +203,7 @@ def migrate(actor: Actor, instance_id: int, version_number: int | None = None) -
                        {"elements": [f"{m} is active but absent from the target version"
                                      for m in missing]})
     old = instance.process_version.version
-    instance.process_version_id = target.id
+    instance.process_version = target
     moved = engine().restore(runs.bundle_of(target), instance.state)
     record("instance_migrated", actor, instance, from_version=old, to_version=target.version)
     _advance_and_save(instance, moved, actor, moved.advance)

@@ -39,9 +39,9 @@ def bundle_of(version: ProcessVersion):
 
 def cached_bundle(version_id: int):
     """Return the bundle without loading the version's XML when it is already parsed."""
-    cache = engine()._cache
-    if version_id in cache:
-        return cache[version_id]
+    cached = engine().cached(version_id)
+    if cached is not None:
+        return cached
     version = db.session.get(ProcessVersion, version_id)
     return bundle_of(version)
 
@@ -101,7 +101,7 @@ def _new_task(instance: Instance, ready, data: dict) -> Task:
         users = _users_named([ready.assignee])
         task.restricted = True
         if users:
-            task.assignee_id, task.status = users[0].id, "claimed"
+            task.assignee, task.status = users[0], "claimed"
     elif owners:
         users = _users_named(owners if isinstance(owners, list) else [owners])
         task.restricted = True

@@ -48,16 +48,12 @@ def get(actor: Actor, task_id: str) -> Task:
     return task
 
 
-def form_of(task: Task) -> dict:
+def form_of(task: Task, instance: runs.Instance | None = None) -> dict:
     """Return the task's form: {schema, ui}."""
-    forms = task_forms(task)
+    instance = instance or db.session.get(runs.Instance, task.instance_id)
+    forms = runs.cached_bundle(instance.process_version_id).forms
     return {"schema": forms.get(task.form, GENERIC_FORM) if task.form else GENERIC_FORM,
             "ui": {}}
-
-
-def task_forms(task: Task) -> dict:
-    instance = db.session.get(runs.Instance, task.instance_id)
-    return runs.cached_bundle(instance.process_version_id).forms
 
 
 def data_of(task: Task) -> dict:
@@ -86,7 +82,7 @@ def claim(actor: Actor, task_id: str) -> Task:
         raise Conflict("the task is already claimed by someone else")
     if not is_candidate(actor, task):
         raise Forbidden("the task is not offered to you")
-    task.status, task.assignee_id = "claimed", actor.id
+    task.status, task.assignee = "claimed", db.session.get(User, actor.id)
     record("task_claimed", actor, db.session.get(runs.Instance, task.instance_id), task.id)
     db.session.commit()
     return task
@@ -96,7 +92,7 @@ def unclaim(actor: Actor, task_id: str) -> Task:
     task = _open(actor, task_id)
     if task.assignee_id != actor.id and not can_reassign(actor, task):
         raise Forbidden("only the assignee or a manager may release the task")
-    task.status, task.assignee_id = "ready", None
+    task.status, task.assignee = "ready", None
     record("task_unclaimed", actor, db.session.get(runs.Instance, task.instance_id), task.id)
     db.session.commit()
     return task
@@ -112,7 +108,7 @@ def assign(actor: Actor, task_id: str, username: str) -> Task:
     if target is None or not is_candidate(target, task):
         raise InvalidData(f"{username!r} cannot take this task",
                           {"username": ["the user is not offered this task"]})
-    task.status, task.assignee_id = "claimed", user.id
+    task.status, task.assignee = "claimed", user
     record("task_assigned", actor, db.session.get(runs.Instance, task.instance_id), task.id,
            assignee=username)
     db.session.commit()
@@ -128,16 +124,16 @@ def complete(actor: Actor, task_id: str, data: dict) -> Task:
                         else "the task is not offered to you")
     if not isinstance(data, dict):
         raise InvalidData("data must be an object", {"data": ["expected an object"]})
-    errors = validate_form(form_of(task)["schema"], data)
+    instance = runs.load_instance(task.instance_id)
+    errors = validate_form(form_of(task, instance)["schema"], data)
     if errors:
         raise InvalidData("the form data is invalid", errors)
-    instance = runs.load_instance(task.instance_id)
     if instance.status in ("suspended", "error", "completed", "terminated"):
         raise Conflict(f"the instance is {instance.status}")
     run = runs.restore(instance)
     now = clock.now()
     task.status, task.completed_at, task.completed_by_id = "completed", now, actor.id
-    task.assignee_id = actor.id
+    task.assignee = db.session.get(User, actor.id) if actor.id is not None else None
     record("task_completed", actor, instance, task.id, name=task.name, data=data)
     try:
         _advance_and_save(instance, run, actor, lambda: run.complete(task.id, data),
