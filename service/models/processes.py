@@ -52,8 +52,8 @@ class Instance(db.Model):
     updated_at = mapped_column(UTCDateTime(), nullable=False)
     ended_at = mapped_column(UTCDateTime())
 
-    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
-    center = relationship("Center", lazy="joined")
+    process_version: Mapped[ProcessVersion] = relationship()
+    center = relationship("Center")
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -84,10 +84,10 @@ class Task(db.Model):
     completed_at = mapped_column(UTCDateTime())
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    candidates: Mapped[list["TaskCandidate"]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan")
-    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
-    center = relationship("Center", lazy="joined")
+    # Loaded on access: users and centers are usually in the identity map already.
+    candidates: Mapped[list["TaskCandidate"]] = relationship(cascade="all, delete-orphan")
+    assignee = relationship("User", foreign_keys=[assignee_id])
+    center = relationship("Center")
 
 
 class TaskCandidate(db.Model):

@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import undefer
 
 from service import clock
@@ -128,7 +128,12 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
          completed_task: str | None = None, attempt: int = 0) -> None:
     """Write state, status, tasks, jobs, subscriptions and incidents of one step."""
     now = clock.now()
-    instance.state = engine().dump(run)
+    previous_waits = (instance.state or {}).get("waits")
+    state = engine().dump(run)
+    waits = [] if run.completed else run.waits()
+    state["waits"] = [[w.kind, w.element_id, w.due_at.isoformat() if w.due_at else None,
+                       w.message, w.correlation_key] for w in waits]
+    instance.state = state
     instance.data = jsonable(run.data)
     instance.updated_at = now
     failed = failure is not None or bool(run.failed_tasks())
@@ -137,8 +142,11 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     if instance.status == "completed" and instance.ended_at is None:
         instance.ended_at = now
         record("instance_completed", actor, instance)
-    _sync_tasks(instance, run, actor, completed_task, now)
-    _sync_waits(instance, run)
+    with db.session.no_autoflush:
+        _sync_tasks(instance, run, actor, completed_task, now)
+        # Most steps leave timers and messages as they were: then there is nothing to write.
+        if state["waits"] != previous_waits or instance.status in ENDED:
+            _sync_waits(instance, waits)
     if failure is not None:
         db.session.add(Incident(instance_id=instance.id, element_id=failure.element_id,
                                 task_id=failure.task_id, message=str(failure),
@@ -160,15 +168,19 @@ def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
 
 def _sync_tasks(instance, run, actor, completed_task, now) -> None:
     ready = {t.id: t for t in ([] if run.completed else run.user_tasks())}
-    existing = db.session.scalars(select(Task).where(Task.instance_id == instance.id,
-                                                     Task.status.in_(OPEN))).all()
-    for task in existing:
-        if task.id in ready:
-            ready.pop(task.id)
-        elif task.id != completed_task:
-            task.status = "cancelled"
-            task.completed_at = now
-            record("task_cancelled", actor, instance, task.id, name=task.name)
+    existing = db.session.execute(select(Task.id, Task.name).where(
+        Task.instance_id == instance.id, Task.status.in_(OPEN))).all()
+    cancelled = []
+    for task_id, name in existing:
+        if task_id in ready:
+            ready.pop(task_id)
+        elif task_id != completed_task:
+            cancelled.append(task_id)
+            record("task_cancelled", actor, instance, task_id, name=name)
+    if cancelled:
+        db.session.execute(update(Task).where(Task.id.in_(cancelled))
+                           .values(status="cancelled", completed_at=now)
+                           .execution_options(synchronize_session=False))
     data = instance.data
     for item in ready.values():
         task = _new_task(instance, item, data)
@@ -177,13 +189,13 @@ def _sync_tasks(instance, run, actor, completed_task, now) -> None:
                role=task.role)
 
 
-def _sync_waits(instance, run) -> None:
+def _sync_waits(instance, waits) -> None:
     db.session.execute(delete(Job).where(Job.instance_id == instance.id, Job.kind == "timer"))
     db.session.execute(delete(Subscription).where(Subscription.instance_id == instance.id))
     if instance.status in ENDED:
         db.session.execute(delete(Job).where(Job.instance_id == instance.id))
         return
-    for wait in run.waits():
+    for wait in waits:
         if wait.kind == "timer":
             db.session.add(Job(instance_id=instance.id, kind="timer",
                                element_id=wait.element_id, due_at=wait.due_at, attempts=0))
