@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     from service.errors import register_error_handlers
     from service.models import db
     from service.roles import lane_names
+    from service.usecases import crm_services
     from service.web import register_web
 
     db.init_app(app)
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     app.extensions["engine"] = Engine(lanes=lane_names(),
                                       script_timeout=app.config["SCRIPT_TIMEOUT"])
+    crm_services.register(app.extensions["engine"])
     register_api(app)
     app.register_blueprint(ops.bp)
     i18n.init_app(app)

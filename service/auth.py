@@ -5,19 +5,18 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_login import LoginManager, current_user
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from service import clock
 from service.errors import Unauthorized
 from service.models import ApiToken, User, db
+from service.usecases import signin
 from service.usecases.context import Actor
 
 login_manager = LoginManager()
-# A dummy hash so unknown usernames cost the same time as wrong passwords.
-_DUMMY_HASH = generate_password_hash("unused-password", method="pbkdf2:sha256:1000")
 
 
 def hash_password(password: str) -> str:
@@ -25,16 +24,13 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with this username and password, or None."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    if user.center.status != "active":
-        return None
-    return user
+    """Return the active user with this username and password, or None.
+
+    Failures lock the account and throttle the caller's address (usecases/signin.py): a
+    locked account or throttled address raises TooManyAttempts (429).
+    """
+    address = request.remote_addr if has_request_context() else None
+    return signin.authenticate(username, password, address)
 
 
 def _digest(token: str) -> str:
@@ -111,4 +107,7 @@ class SessionUser:
 @login_manager.user_loader
 def load_user(user_id: str):
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return SessionUser(user) if user is not None and user.active else None
+    # A deactivated user or a suspended center ends the sessions already open.
+    if user is None or not user.active or user.center.status != "active":
+        return None
+    return SessionUser(user)

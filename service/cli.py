@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from service.usecases import deployments, jobs, org
+from service.usecases import deployments, jobs, monitor_health, org, studio_export
 from service.usecases.context import SYSTEM
 
 
@@ -17,6 +17,7 @@ def init_app(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(deploy)
     app.cli.add_command(worker)
+    app.cli.add_command(processes)
 
 
 @click.command("seed-demo")
@@ -53,9 +54,27 @@ def worker(once, interval):
     worker_id = f"{socket.gethostname()}:{os.getpid()}"
     interval = interval or current_app.config["WORKER_INTERVAL"]
     if once:
-        click.echo(f"ran {jobs.run_until_idle(worker_id)} jobs")
+        ran = jobs.run_until_idle(worker_id)
+        monitor_health.beat(worker_id, ran)
+        click.echo(f"ran {ran} jobs")
         return
     click.echo(f"worker {worker_id} polling every {interval}s")
     while True:
-        if not jobs.tick(worker_id):
+        ran = jobs.tick(worker_id)
+        monitor_health.beat(worker_id, ran)  # /healthz reports the heartbeat's age
+        if not ran:
             time.sleep(interval)
+
+
+@click.group("processes")
+def processes():
+    """Round trip with git: export the deployed processes and forms."""
+
+
+@processes.command("export")
+@click.argument("directory")
+@with_appcontext
+def export_processes(directory):
+    """Write the latest deployed versions as DIRECTORY/processes/ and DIRECTORY/forms/ files."""
+    for path in studio_export.export(directory):
+        click.echo(path)

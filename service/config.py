@@ -1,5 +1,6 @@
 """Configuration: defaults, then the environment (or a test mapping)."""
 
+import json
 import os
 from pathlib import Path
 
@@ -26,6 +27,39 @@ DEFAULTS = {
     "API_TITLE": "LinkPass Flow",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",
+    # Organisation and sign-in (docs/ORG.md).
+    "PASSWORD_MIN_LENGTH": 10,
+    "LOCKOUT_THRESHOLD": 5,  # failed sign-ins in a row that lock an account
+    "LOCKOUT_MINUTES": 15,
+    "SIGNIN_ADDRESS_LIMIT": 20,  # failed sign-ins from one address per window
+    "SIGNIN_WINDOW_MINUTES": 15,
+    "RESET_LINK_MINUTES": 60,
+    "INVITE_LINK_DAYS": 7,
+    "PUBLIC_BASE_URL": None,  # the base of links in e-mails; set it in production
+    "OIDC_ISSUER": None,  # single sign-on is offered when issuer and client id are set
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_SCOPES": "openid profile email",
+    "OIDC_GROUPS_CLAIM": "groups",
+    "OIDC_GROUP_MAP": {},  # {group: {"center": code, "roles": [role, ...]}}
+    "OIDC_LABEL": "SSO",
+    # Staff inbox, guest links, public forms, notifications (docs/INBOX.md).
+    "TIMEZONE": "Asia/Shanghai",  # what "today" and "due today" mean on pages and in mails
+    "INBOX_PAGE_SIZE": 25,
+    "GUEST_LINK_DAYS": 7,
+    "ATTACHMENTS_DIR": None,  # files uploaded through forms; default: <instance>/attachments
+    "PUBLIC_RATE_LIMIT": 5,  # public form submissions per address per window
+    "PUBLIC_RATE_WINDOW_MINUTES": 60,
+    "MAIL_SERVER": None,  # unset: development, mails go to the log and the outbox page
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "LinkPass Flow <noreply@linkpass.example>",
+    "MAIL_TIMEOUT": 10.0,
+    "REMIND_BEFORE_HOURS": 24,  # the due-soon reminder goes out this long before the due time
+    "DIGEST_HOUR": 8,  # local hour of the daily digest
+    "NOTIFY_SETTLE_SECONDS": 30,  # how long a new audit row may wait for an older transaction
 }
 
 # Environment variables read when no test mapping is given: name -> (config key, parser).
@@ -39,6 +73,24 @@ ENVIRONMENT = {
     "DEMO_PASSWORD": ("DEMO_PASSWORD", str),
     "MAX_UPLOAD_BYTES": ("MAX_CONTENT_LENGTH", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
+    "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "OIDC_ISSUER": ("OIDC_ISSUER", str),
+    "OIDC_CLIENT_ID": ("OIDC_CLIENT_ID", str),
+    "OIDC_CLIENT_SECRET": ("OIDC_CLIENT_SECRET", str),
+    "OIDC_SCOPES": ("OIDC_SCOPES", str),
+    "OIDC_GROUPS_CLAIM": ("OIDC_GROUPS_CLAIM", str),
+    "OIDC_GROUP_MAP": ("OIDC_GROUP_MAP", json.loads),
+    "OIDC_LABEL": ("OIDC_LABEL", str),
+    "TIMEZONE": ("TIMEZONE", str),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", lambda v: v.lower() in ("1", "true")),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_FROM": ("MAIL_FROM", str),
+    "DIGEST_HOUR": ("DIGEST_HOUR", int),
+    "GUEST_LINK_DAYS": ("GUEST_LINK_DAYS", float),
+    "ATTACHMENTS_DIR": ("ATTACHMENTS_DIR", str),
 }
 
 
@@ -67,3 +119,10 @@ def load(app, overrides: dict | None) -> None:
     if (app.config["SECRET_KEY"] == INSECURE_SECRET and not app.config.get("TESTING")
             and not app.debug):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (make run creates one)")
+
+# Admin monitor (docs/MONITOR.md).
+DEFAULTS.update({
+    "WORKER_STALE_SECONDS": 60,  # /healthz reports the worker stale past this heartbeat age
+    "JOB_LATE_SECONDS": 60,  # a job due longer ago than this counts as late in /metrics
+    "MONITOR_PAGE_SIZE": 25,
+})

@@ -9,8 +9,13 @@ def register_api(app) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = Api(app, spec_kwargs={"info": {"description": "LinkPass Flow REST API"}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    from . import auth, instances, messages, processes, tasks
+    from . import auth, instances, messages, org, processes, tasks
 
-    for module in (auth, processes, instances, tasks, messages):
+    for module in (auth, processes, instances, tasks, messages, org):
+        api.register_blueprint(module.bp)
+    from . import monitor  # the admin monitor (docs/MONITOR.md)
+    api.register_blueprint(monitor.bp)
+    from . import certification_bodies, customers, public  # the CRM (docs/PROCESS-CONVENTIONS.md)
+    for module in (customers, certification_bodies, public):
         api.register_blueprint(module.bp)
     return api

@@ -109,7 +109,9 @@ def _expressions(root):
                 yield _owner_id(node), node.text.strip(), "eval"
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for node in root.iterfind(f".//bpmn:{tag}", NS):
-            yield _owner_id(node), (node.text or "").strip(), f"timer:{tag}"
+            # name the timer event, not its timerEventDefinition (no shape has that id)
+            event = node.getparent().getparent()
+            yield _owner_id(event), (node.text or "").strip(), f"timer:{tag}"
     for node in root.iterfind(".//spiffworkflow:property", NS):
         if node.get("name") in EXPRESSION_PROPERTIES and node.get("value"):
             yield _owner_id(node), node.get("value"), "eval"

@@ -7,6 +7,7 @@ from threading import Lock
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
@@ -110,14 +111,22 @@ class Engine:
                 self._cache.popitem(last=False)
         return built
 
-    def start(self, bundle: Bundle, data: dict | None = None) -> Run:
-        """Create a new run; the caller advances it."""
+    def start(self, bundle: Bundle, data: dict | None = None,
+              by_message: str | None = None) -> Run:
+        """Create a new run; the caller advances it (by_message: only that start event may)."""
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs,
                                 script_engine=self.script_engine)
         if data:
             workflow.task_tree.data.update(data)
             for task in workflow.task_tree.children:
                 task.data.update(data)
+        if by_message is not None:
+            # A process may also have a plain start event, which would fire at once and take
+            # the run down the wrong path: only the message's own start event may start it.
+            for task in workflow.get_tasks(spec_class=StartEvent):
+                definition = task.task_spec.event_definition
+                if getattr(definition, "name", None) != by_message:
+                    task.cancel()
         return Run(bundle, workflow)
 
     def restore(self, bundle: Bundle, saved: dict) -> Run:

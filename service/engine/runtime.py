@@ -178,7 +178,10 @@ class Run:
     def deliver(self, message: str, payload) -> bool:
         """Deliver a message; return whether anything in the instance caught it."""
         before = len(self.workflow.event_manager.tasks)
-        self.workflow.catch(BpmnEvent(MessageEventDefinition(message), payload))
+        # internal=False: a message nothing catches must not be kept in bpmn_events (the
+        # list of events this run threw), where it would be saved with the state forever.
+        self.workflow.event_manager.catch(BpmnEvent(MessageEventDefinition(message), payload),
+                                          internal=False)
         caught = len(self.workflow.event_manager.tasks) != before or self._any_ready()
         self.workflow.refresh_timers()
         self.advance()
@@ -220,7 +223,7 @@ class Run:
     def _task(self, task_id: str):
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, SpiffWorkflowException):  # TaskNotFoundException
             task = None
         if task is None:
             raise InvalidOperation("no such task in this instance")

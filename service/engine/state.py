@@ -35,7 +35,7 @@ def restore(state: dict, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
                             deserializing=True)
     workflow.tasks = {}
     # Tasks register themselves in workflow.tasks as they are built, parents first.
-    for value in state["tasks"].values():
+    for value in _parents_first(state["tasks"], state["root"]):
         restore_(value, workflow=workflow)
     workflow.task_tree = workflow.tasks.get(UUID(state["root"]))
     workflow.success = state["success"]
@@ -52,7 +52,36 @@ def restore(state: dict, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
 def _restore_subprocesses(pending: dict, workflow, top) -> None:
     for task in list(workflow.tasks.values()):
         if isinstance(task.task_spec, SubWorkflowTask) and str(task.id) in pending:
-            sub = REGISTRY.restore(pending.pop(str(task.id)), task=task, top_workflow=top)
+            saved = pending.pop(str(task.id))
+            saved = {**saved, "tasks": {v["id"]: v for v in _parents_first(saved["tasks"],
+                                                                            saved["root"])}}
+            sub = REGISTRY.restore(saved, task=task, top_workflow=top)
             top.subprocesses[task.id] = sub
             sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
             _restore_subprocesses(pending, sub, top)
+
+
+def _parents_first(tasks: dict, root: str) -> list[dict]:
+    """Return the saved tasks with every parent before its children.
+
+    A task's data is saved as a delta over its parent's, so a child restored before its parent
+    silently loses its data. PostgreSQL's JSONB does not keep the order of object keys: there
+    the saved order is lost, so walk the tree from the root instead (SQLite keeps the order).
+    """
+    seen = set()
+    for key, value in tasks.items():
+        if value.get("parent") is not None and value["parent"] not in seen:
+            break
+        seen.add(key)
+    else:
+        return list(tasks.values())
+    ordered, stack, reached = [], [root], set()
+    while stack:
+        key = stack.pop()
+        if key in reached or key not in tasks:
+            continue
+        reached.add(key)
+        ordered.append(tasks[key])
+        stack.extend(reversed(tasks[key].get("children", [])))
+    ordered += [value for key, value in tasks.items() if key not in reached]
+    return ordered

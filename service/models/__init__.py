@@ -33,7 +33,33 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
         cursor.close()
 
 
-from .org import ApiToken, Center, User, UserRole  # noqa: E402
+from .crm import (  # noqa: E402
+    Certification,
+    CertificationBody,
+    Communication,
+    Contact,
+    Customer,
+    Document,
+    Engagement,
+    ExecutionItem,
+    Feedback,
+    PlanVersion,
+    ServiceRecord,
+)
+from .inbox import (  # noqa: E402
+    Attachment,
+    Comment,
+    GuestLink,
+    Notification,
+    NotificationCursor,
+    NotificationPref,
+    PublicHit,
+    TaskDraft,
+    TaskReminder,
+)
+from .monitor import WorkerHeartbeat  # noqa: E402
+from .onboarding import AdvisorCandidate, CenterApplication  # noqa: E402
+from .org import AccessLink, ApiToken, Center, SignInFailure, User, UserRole  # noqa: E402
 from .processes import (  # noqa: E402
     Event,
     Incident,
@@ -44,8 +70,17 @@ from .processes import (  # noqa: E402
     Task,
     TaskCandidate,
 )
+from .studio import DiagramDraft, StudioForm  # noqa: E402
 
 __all__ = [
-    "ApiToken", "Center", "Event", "Incident", "Instance", "Job", "ProcessVersion",
-    "Subscription", "Task", "TaskCandidate", "User", "UserRole", "db",
+    "Attachment", "Comment", "GuestLink", "Notification", "NotificationCursor",
+    "NotificationPref", "PublicHit", "TaskDraft", "TaskReminder",
+    "AccessLink", "ApiToken", "Center", "Event", "Incident", "Instance", "Job",
+    "ProcessVersion", "SignInFailure", "Subscription", "Task", "TaskCandidate", "User",
+    "UserRole", "db",
+    "DiagramDraft", "StudioForm",
+    "WorkerHeartbeat",
+    "AdvisorCandidate", "CenterApplication", "Certification", "CertificationBody",
+    "Communication", "Contact", "Customer", "Document", "Engagement", "ExecutionItem",
+    "Feedback", "PlanVersion", "ServiceRecord",
 ]

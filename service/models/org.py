@@ -15,6 +15,7 @@ class Center(db.Model):
     name_en: Mapped[str] = mapped_column(String(100))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("center.id"))
     status: Mapped[str] = mapped_column(String(16), default="active")
+    region: Mapped[str | None] = mapped_column(String(100))
 
     @property
     def is_national(self) -> bool:
@@ -29,6 +30,12 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     center_id: Mapped[int] = mapped_column(ForeignKey("center.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    # Lock-out: failed sign-ins since the last success, and until when the account is locked.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until = mapped_column(UTCDateTime())
+    # "<issuer> <subject>" of the single sign-on identity linked to this user.
+    sso_subject: Mapped[str | None] = mapped_column(String(300), unique=True)
 
     center: Mapped[Center] = relationship(lazy="joined")
     role_rows: Mapped[list["UserRole"]] = relationship(
@@ -58,3 +65,28 @@ class ApiToken(db.Model):
     revoked_at = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class AccessLink(db.Model):
+    """A one-time, expiring link sent by e-mail: a password reset or an invitation."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "reset" or "invite"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+    expires_at = mapped_column(UTCDateTime(), nullable=False)
+    used_at = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class SignInFailure(db.Model):
+    """One failed sign-in, counted per address for the rate limit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(80))
+    created_at = mapped_column(UTCDateTime(), nullable=False)
+
+    __table_args__ = (Index("ix_sign_in_failure_address_time", "address", "created_at"),)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from service import clock
 from service.engine import DefinitionInvalid, SourceFile
 from service.errors import Conflict, Forbidden, InvalidData, NotFound
-from service.models import Instance, ProcessVersion, db
+from service.models import Instance, ProcessVersion, StudioForm, db
 
 from .context import Actor, engine, record
 
@@ -20,13 +20,15 @@ SUFFIXES = (".bpmn", ".dmn")
 
 
 def load_forms() -> dict[str, dict]:
-    """Return every form in FORMS_DIR by file name; unreadable files are skipped."""
+    """Return every form by file name: FORMS_DIR, then the studio's edited forms over them."""
     forms = {}
     for path in sorted(Path(current_app.config["FORMS_DIR"]).glob("*.json")):
         try:
             forms[path.name] = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             continue  # reported at deploy as an invalid form by the diagram that uses it
+    # Forms edited in the studio override the files of the same name.
+    forms.update(db.session.execute(select(StudioForm.name, StudioForm.schema)).tuples().all())
     return forms
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from service import clock
-from service.engine import TaskFailed
+from service.engine import InvalidOperation, TaskFailed
 from service.errors import Conflict, Forbidden, InvalidData, NotFound
 from service.models import (
     Center,
@@ -36,7 +36,7 @@ def _commit() -> None:
 
 
 def start(actor: Actor, key: str, data: dict | None = None, business_key: str | None = None,
-          center: str | None = None) -> Instance:
+          center: str | None = None, by_message: str | None = None) -> Instance:
     """Start the latest version of a process and run it to its first wait state."""
     version = latest(key, "process")
     if version is None:
@@ -49,7 +49,7 @@ def start(actor: Actor, key: str, data: dict | None = None, business_key: str | 
                         created_at=now, updated_at=now)
     db.session.add(instance)
     db.session.flush()
-    run = engine().start(runs.bundle_of(version), runs.jsonable(data or {}))
+    run = engine().start(runs.bundle_of(version), runs.jsonable(data or {}), by_message)
     record("instance_started", actor, instance, version=version.version,
            business_key=business_key)
     _advance_and_save(instance, run, actor, run.advance)
@@ -168,7 +168,11 @@ def terminate(actor: Actor, instance_id: int, reason: str | None = None) -> Inst
 def retry(actor: Actor, instance_id: int, data: dict | None = None) -> Instance:
     """Retry the failed step of an instance in error, optionally with corrected data."""
     instance = _operable(actor, instance_id, ("error",))
-    retry_run(instance, actor, data)
+    try:
+        retry_run(instance, actor, data)
+    except InvalidOperation as exc:  # in error, but no failed task to run again
+        db.session.rollback()
+        raise Conflict(f"nothing to retry: {exc}") from None
     _commit()
     return instance
 

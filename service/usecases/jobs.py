@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service import clock
 from service.models import Instance, Job, db
 
-from . import runs
+from . import notifications, runs
 from .context import WORKER, record
 from .instances import _advance_and_save, retry_run
 
@@ -81,6 +81,7 @@ def tick(worker_id: str, limit: int = 20) -> int:
     for job_id in claim_due(worker_id, limit):
         if run_job(job_id, worker_id) == "done":
             done += 1
+    notifications.run()  # mails: new tasks, reminders, escalations, digests, delivery
     return done
 
 

@@ -43,7 +43,7 @@ def _start_by_message(actor: Actor, name: str, key: str | None, payload) -> Inst
     if not starters:
         raise NotFound(f"no instance waits for message {name!r} with key {key!r}")
     version: ProcessVersion = starters[0]
-    instance = start(actor, version.key, business_key=key)
+    instance = start(actor, version.key, business_key=key, by_message=name)
     instance = runs.load_instance(instance.id)
     run = runs.restore(instance)
     record("message_received", actor, instance, message=name, correlation_key=key)

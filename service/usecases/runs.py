@@ -130,7 +130,10 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     now = clock.now()
     previous_waits = (instance.state or {}).get("waits")
     state = engine().dump(run)
-    waits = [] if run.completed else run.waits()
+    try:
+        waits = [] if run.completed else run.waits()
+    except TaskFailed as exc:  # a correlation key evaluated at the wait failed: an incident
+        failure, waits = failure or exc, []
     state["waits"] = [[w.kind, w.element_id, w.due_at.isoformat() if w.due_at else None,
                        w.message, w.correlation_key] for w in waits]
     instance.state = state
@@ -153,7 +156,8 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
                                 line=failure.line, created_at=now))
         record("incident", actor, instance, failure.task_id, element_id=failure.element_id,
                message=str(failure), line=failure.line)
-        _schedule_retry(instance, failure, attempt, now)
+        if run.failed_tasks():  # retrying runs failed tasks again: none, nothing to retry
+            _schedule_retry(instance, failure, attempt, now)
 
 
 def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:

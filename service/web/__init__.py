@@ -22,9 +22,14 @@ NAVIGATION = (
 
 def register_web(app) -> None:
     """Register every page blueprint and the template helpers they share."""
-    from service.web import pages
+    from service.web import org, pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(org.bp)
+    from service.web import studio
+    app.register_blueprint(studio.bp)
+    from service.web import monitor
+    app.register_blueprint(monitor.bp)
 
     @app.context_processor
     def inject_helpers():

@@ -1,6 +1,6 @@
-"""Sign-in, sign-out, language, and the inbox."""
+"""Sign-in, sign-out and language; the other *_pages modules add their routes to the blueprint."""
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
@@ -9,13 +9,9 @@ from wtforms.validators import DataRequired, Length
 
 from service.auth import SessionUser, authenticate
 from service.i18n import LOCALES
-from service.usecases import tasks
 
-from .common import login_required, page_actor, safe_next
-
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/web")
-TABS = {"mine": "mine", "group": "candidate", "done": "done"}
+from .blueprint import bp
+from .common import login_required, safe_next
 
 
 class LoginForm(FlaskForm):
@@ -63,14 +59,15 @@ def home():
     return redirect(url_for("web.inbox"))
 
 
-@bp.route("/inbox")
-@login_required
-def inbox():
-    """List my tasks, my group's tasks, or what I completed."""
-    tab = request.args.get("tab") if request.args.get("tab") in TABS else "mine"
-    page = max(1, request.args.get("page", 1, type=int))
-    actor = page_actor()
-    rows, total = tasks.list_(actor, TABS[tab], None, page, 25)
-    counts = {name: tasks.list_(actor, TABS[name], None, 1, 1)[1] for name in ("mine", "group")}
-    return render_template("web/inbox.html", tab=tab, tasks=rows, total=total, page=page,
-                           counts=counts)
+# Each module below adds its routes to the same blueprint when imported.
+from . import (  # noqa: E402
+    guest_pages,
+    inbox_pages,
+    profile_pages,
+    public_pages,
+    start_pages,
+    task_pages,
+)
+
+__all__ = ["bp", "guest_pages", "inbox_pages", "profile_pages", "public_pages", "start_pages",
+           "task_pages"]

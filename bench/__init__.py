@@ -1,0 +1,1 @@
+"""Benchmarks of LinkPass Flow: engine ceiling, API completions, long-history cost."""

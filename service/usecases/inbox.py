@@ -1,0 +1,178 @@
+"""The staff inbox: my tasks, my group's, what I did; filtered, sorted, paged, counted."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from service import clock
+from service.errors import Forbidden, InvalidData
+from service.models import Center, Instance, ProcessVersion, Task, TaskCandidate, User, UserRole, db
+
+from . import client_refs, dates
+from .access import can_reassign, candidate_filter, done_filter, mine_filter
+from .context import Actor
+from .tasks import get as get_task
+
+TABS = {"mine": mine_filter, "group": candidate_filter, "done": done_filter}
+DUE_FILTERS = ("overdue", "today", "week", "none")
+SORTS = ("task", "process", "client", "center", "created", "due")
+ORDERS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """What the inbox page asks for; every field is checked by inbox()."""
+
+    tab: str = "mine"
+    process: str | None = None
+    client: str | None = None
+    due: str | None = None
+    text: str | None = None
+    sort: str | None = None
+    order: str | None = None
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    task: Task
+    client: str | None
+    process_name: str
+    due_state: str | None  # "overdue", "today" or None
+
+
+@dataclass
+class InboxPage:
+    query: InboxQuery
+    rows: list[InboxRow]
+    total: int
+    sort: str
+    order: str
+    processes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def _check(query: InboxQuery) -> None:
+    errors = {}
+    if query.tab not in TABS:
+        errors["tab"] = [f"one of {', '.join(TABS)}"]
+    if query.due and query.due not in DUE_FILTERS:
+        errors["due"] = [f"one of {', '.join(DUE_FILTERS)}"]
+    if query.sort and query.sort not in SORTS:
+        errors["sort"] = [f"one of {', '.join(SORTS)}"]
+    if query.order and query.order not in ORDERS:
+        errors["order"] = ["asc or desc"]
+    if query.page < 1 or not 1 <= query.per_page <= 200:
+        errors["page"] = ["a positive page number"]
+    for name in ("process", "client", "text"):
+        if len(getattr(query, name) or "") > 200:
+            errors[name] = ["at most 200 characters"]
+    if errors:
+        raise InvalidData("the inbox query is invalid", errors)
+
+
+def _like(text: str) -> str:
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _due_condition(due: str, now: datetime):
+    if due == "overdue":
+        return Task.due_at < now
+    if due == "none":
+        return Task.due_at.is_(None)
+    start, end = dates.day_bounds()
+    if due == "today":
+        return and_(Task.due_at >= start, Task.due_at < end)
+    return and_(Task.due_at.is_not(None), Task.due_at < end + timedelta(days=6))
+
+
+def _columns(client_column):
+    return {"task": Task.name, "process": Task.process_key, "client": client_column,
+            "center": Task.center_id, "created": Task.created_at, "due": Task.due_at}
+
+
+def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
+    """Return one page of the actor's inbox tab, with the filters applied."""
+    _check(query)
+    now = clock.now()
+    client_column = client_refs.label_column()
+    stmt = (select(Task, client_column.label("client"))
+            .join(Instance, Instance.id == Task.instance_id)
+            .where(TABS[query.tab](actor)))
+    stmt = client_refs.join_for_label(stmt)
+    if query.process:
+        stmt = stmt.where(Task.process_key == query.process)
+    if query.client:
+        stmt = stmt.where(client_column.ilike(_like(query.client), escape="\\"))
+    if query.due:
+        stmt = stmt.where(_due_condition(query.due, now))
+    if query.text and query.text.strip():
+        pattern = _like(query.text)
+        stmt = stmt.where(or_(Task.name.ilike(pattern, escape="\\"),
+                              Task.process_key.ilike(pattern, escape="\\"),
+                              client_column.ilike(pattern, escape="\\")))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    sort = query.sort or ("created" if query.tab == "done" else "due")
+    order = query.order or ("desc" if query.tab == "done" else "asc")
+    column = Task.completed_at if (query.tab == "done" and sort == "created") else \
+        _columns(client_column)[sort]
+    ordering = column.desc() if order == "desc" else column.asc()
+    # Tasks without a due date (or client) go last whichever way the column is sorted.
+    stmt = stmt.order_by(column.is_(None), ordering, Task.created_at, Task.id)
+    result = db.session.execute(stmt.offset((query.page - 1) * query.per_page)
+                                .limit(query.per_page)).all()
+    names = process_names({task.process_key for task, _ in result})
+    rows = [InboxRow(task, client, names.get(task.process_key, task.process_key),
+                     dates.due_state(task.due_at, now) if task.status in ("ready", "claimed")
+                     else None)
+            for task, client in result]
+    return InboxPage(query, rows, total, sort, order, processes=processes_of(actor, query.tab))
+
+
+def counts(actor: Actor) -> dict[str, int]:
+    """Return how many tasks are in "my tasks" and in "my group"."""
+    return {tab: db.session.scalar(select(func.count(Task.id)).where(TABS[tab](actor)))
+            for tab in ("mine", "group")}
+
+
+def center_of(actor: Actor) -> Center | None:
+    """Return the actor's center."""
+    return db.session.get(Center, actor.center_id) if actor.center_id is not None else None
+
+
+def process_names(keys) -> dict[str, str]:
+    """Return {process key: display name of its newest version}."""
+    if not keys:
+        return {}
+    rows = db.session.execute(select(ProcessVersion.key, ProcessVersion.name)
+                              .where(ProcessVersion.key.in_(keys))
+                              .order_by(ProcessVersion.version))
+    return {key: name or key for key, name in rows}
+
+
+def processes_of(actor: Actor, tab: str) -> list[tuple[str, str]]:
+    """Return (key, name) of the processes that have tasks in this tab (the filter's choices)."""
+    keys = set(db.session.scalars(select(Task.process_key).where(TABS[tab](actor)).distinct()))
+    names = process_names(keys)
+    return sorted(((k, names.get(k, k)) for k in keys), key=lambda item: item[1])
+
+
+def reassign_targets(actor: Actor, task_id: str) -> list[User]:
+    """Return the users of the task's center this manager may hand the task to."""
+    task = get_task(actor, task_id)
+    if not can_reassign(actor, task):
+        raise Forbidden("only a president, management or admin may reassign tasks")
+    if task.restricted:
+        stmt = select(User).join(TaskCandidate, TaskCandidate.user_id == User.id).where(
+            TaskCandidate.task_id == task.id)
+    else:
+        stmt = select(User).join(UserRole, UserRole.user_id == User.id).where(
+            UserRole.role == task.role, User.center_id == task.center_id)
+    users = db.session.scalars(stmt.where(User.active.is_(True)).order_by(User.username))
+    return [u for u in users.unique() if u.id != task.assignee_id]
