@@ -121,7 +121,8 @@ def deliver_result(body: CertificationBody, name: str, correlation_key, payload)
         raise Forbidden(f"a certification body may send only {MESSAGE!r} messages")
     result = _payload(payload)
     key = str(correlation_key or "")
-    engagement = db.session.get(Engagement, int(key)) if key.isdigit() else None
+    engagement = db.session.get(Engagement, int(key)) if key.isdigit() and len(key) < 10 \
+        else None
     waiting = engagement is not None and db.session.scalar(select(Certification.id).where(
         Certification.engagement_id == engagement.id, Certification.body_id == body.id,
         Certification.status == "submitted"))

@@ -28,6 +28,7 @@ from service.models import (
 from . import credit_code, documents
 from .context import Actor, record
 
+MAX_ID = 2**31 - 1  # larger ids exist nowhere (and PostgreSQL refuses to compare them)
 WRITERS = frozenset({"advisor", "city_management", "city_president", "national_management",
                      "admin"})
 CHINA = timezone(timedelta(hours=8))
@@ -38,6 +39,11 @@ def customer_filter(actor: Actor):
     if actor.is_admin or actor.national:
         return true()
     return Customer.center_id == actor.center_id
+
+
+def _row(model, row_id: int | None):
+    return db.session.get(model, row_id) if row_id is not None and 0 < row_id <= MAX_ID \
+        else None
 
 
 def _can_see(actor: Actor, center_id: int) -> bool:
@@ -62,7 +68,7 @@ def list_customers(actor: Actor, query: str | None = None, page: int = 1,
 
 
 def get_customer(actor: Actor, customer_id: int) -> Customer:
-    customer = db.session.get(Customer, customer_id)
+    customer = _row(Customer, customer_id)
     if customer is None or not _can_see(actor, customer.center_id):
         raise NotFound(f"customer {customer_id} does not exist")
     return customer
@@ -129,7 +135,7 @@ def _open_engagement(customer: Customer, engagement_id: int | None) -> Engagemen
     """Return the customer's engagement to attach a record to; an archived one refuses."""
     if engagement_id is None:
         return None
-    engagement = db.session.get(Engagement, engagement_id)
+    engagement = _row(Engagement, engagement_id)
     if engagement is None or engagement.customer_id != customer.id:
         raise InvalidData("the engagement is not one of this customer's",
                           {"engagement_id": ["unknown engagement"]})
@@ -176,7 +182,7 @@ def engagements_of(actor: Actor, customer_id: int) -> list[Engagement]:
 
 def get_engagement(actor: Actor, engagement_id: int,
                    customer_id: int | None = None) -> Engagement:
-    engagement = db.session.get(Engagement, engagement_id)
+    engagement = _row(Engagement, engagement_id)
     if engagement is None or not _can_see(actor, engagement.center_id) or (
             customer_id is not None and engagement.customer_id != customer_id):
         raise NotFound(f"engagement {engagement_id} does not exist")
@@ -223,7 +229,7 @@ def upload_document(actor: Actor, customer_id: int, upload: documents.Upload, ki
 
 def open_document(actor: Actor, document_id: int, customer_id: int | None = None):
     """Return a document the actor may read and the path of its bytes."""
-    document = db.session.get(Document, document_id)
+    document = _row(Document, document_id)
     if document is not None and customer_id is not None and document.customer_id != customer_id:
         document = None
     visible = False

@@ -45,11 +45,16 @@ def _documents(row, ids, name: str) -> list[Document]:
 def record_delivery(params: dict, data: dict) -> dict:
     """Record every delivered row of the execution plan as a service record."""
     row = engagement(params.get("engagement_id"))
-    items, results = params.get("items") or [], params.get("results") or []
-    if len(items) != len(results):
+    items, results = params.get("items") or [], params.get("results")
+    # Parallel deliveries finish in any order: the results are keyed by row position.
+    if not isinstance(results, dict):
+        raise StepError("results must map each row's position to its delivery record")
+    by_row = {str(key): value for key, value in results.items()}
+    if sorted(by_row) != sorted(str(i) for i in range(len(items))):
         raise StepError("every execution item needs its delivery record")
     created = []
-    for item, result in zip(items, results, strict=True):
+    for position, item in enumerate(items):
+        result = by_row[str(position)]
         execution = db.session.get(ExecutionItem, integer(item.get("id"), "items.id"))
         if execution is None or execution.engagement_id != row.id:
             raise StepError(f"execution item {item.get('id')} is not part of this engagement")

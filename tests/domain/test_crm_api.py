@@ -49,6 +49,10 @@ def test_customers_are_seen_only_by_their_center_and_the_national_center(as_user
         assert api.post(f"/api/v1/customers/{customer_id}/contacts",
                         json={"name": "x"}).status_code == 404
         assert api.get(f"/api/v1/customers/{customer_id}/engagements").status_code == 404
+    huge = 10**20  # no such row anywhere, and PostgreSQL could not even compare it
+    assert as_user("admin").get(f"/api/v1/customers/{huge}").status_code == 404
+    assert as_user("admin").get(f"/api/v1/customers/{customer_id}/documents/{huge}"
+                                ).status_code == 404
     assert as_user("nat.media").post(f"/api/v1/customers/{customer_id}/contacts",
                                      json={"name": "x"}).status_code == 403
     again = as_user("sh.management").post("/api/v1/customers", json=CUSTOMER)

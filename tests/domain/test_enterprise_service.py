@@ -46,8 +46,9 @@ def through_delivery(run: Run, attachments=()) -> None:
     theirs = run.open_tasks("sh.advisor2", "task_deliver")
     assert len(mine) == len(theirs) == 1 and mine[0]["id"] != theirs[0]["id"]
     assert mine[0]["assignee"] == "sh.advisor" and theirs[0]["assignee"] == "sh.advisor2"
-    run.as_user("sh.advisor").complete(mine[0]["id"], delivery(attachments=attachments))
+    # The second row is delivered first: each record still lands on its own row.
     run.as_user("sh.advisor2").complete(theirs[0]["id"], delivery("完成内审员培训"))
+    run.as_user("sh.advisor").complete(mine[0]["id"], delivery(attachments=attachments))
 
 
 def test_happy_path_records_every_step(as_user, client, read):
@@ -103,6 +104,7 @@ def test_happy_path_records_every_step(as_user, client, read):
     records = crm["records"]
     assert [(r["recorded_by"], r["summary"]) for r in records] == [
         ("sh.advisor", "完成体系文件培训"), ("sh.advisor2", "完成内审员培训")]
+    assert [r["execution_item_id"] for r in records] == [i["id"] for i in crm["items"]]
     assert records[0]["place"] == "客户工厂"
     assert records[0]["participants"] == ["王立", "质量部全体"]
     docs = {d["id"]: d for d in crm["documents"]}
@@ -122,7 +124,7 @@ def test_happy_path_records_every_step(as_user, client, read):
     assert run.who_completed() == [
         ("1 客户需求收集", "sh.advisor"), ("3 个性化方案制定", "sh.advisor"),
         ("4 方案确认与调整", "sh.advisor"), ("5 执行计划制定", "sh.advisor"),
-        ("6 服务实施", "sh.advisor"), ("6 服务实施", "sh.advisor2"),
+        ("6 服务实施", "sh.advisor2"), ("6 服务实施", "sh.advisor"),
         ("7 资料整理与转交", "sh.advisor"), ("9 服务质量评估", "sh.advisor"),
         ("10 客户档案归档", "sh.advisor")]
     actions = {(action, actor) for action, actor, _ in run.events()}
