@@ -73,7 +73,8 @@ def submit_task(task_id):
     if action == "remove_row":
         return render_task(view, formdata.remove_row(posted.data, path))
     if action == "save_draft":
-        _draft, error = attempt(task_work.save_draft, actor, task_id, posted.data, uploads_of(posted))
+        _draft, error = attempt(task_work.save_draft, actor, task_id, posted.data,
+                                uploads_of(posted))
         if error is not None:
             return render_task(view, posted.data, error, 422)
         flash(_("Draft saved."), "success")

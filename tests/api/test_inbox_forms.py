@@ -1,4 +1,4 @@
-"""The task page's form through HTTP: widgets, errors beside fields, drafts, rows, files, refusals."""
+"""The task page's form over HTTP: widgets, errors by field, drafts, rows, files, refusals."""
 
 import io
 
