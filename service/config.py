@@ -48,8 +48,6 @@ DEFAULTS = {
     "INBOX_PAGE_SIZE": 25,
     "GUEST_LINK_DAYS": 7,
     "ATTACHMENTS_DIR": None,  # files uploaded through forms; default: <instance>/attachments
-    "PUBLIC_RATE_LIMIT": 5,  # public form submissions per address per window
-    "PUBLIC_RATE_WINDOW_MINUTES": 60,
     "MAIL_SERVER": None,  # unset: development, mails go to the log and the outbox page
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,

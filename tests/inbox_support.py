@@ -112,3 +112,58 @@ class SmtpSink:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
+
+
+REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def repository_app(make_app, tmp_path):
+    """Return an app on the repository's processes and forms, all deployed, demo users seeded."""
+    from sqlalchemy import select
+
+    from service import clock
+    from service.models import User, db
+    from service.usecases import deployments, org, public
+    from service.usecases.context import Actor
+
+    app = make_app(PROCESSES_DIR=str(REPO / "processes"), FORMS_DIR=str(REPO / "forms"),
+                   CRM_DOCUMENTS_DIR=str(tmp_path / "documents"),
+                   ATTACHMENTS_DIR=str(tmp_path / "attachments"))
+    with app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        org.seed_demo()
+        owner = db.session.scalar(select(User).where(User.username == "owner"))
+        outcomes = deployments.deploy_directory(Actor.of(owner), str(REPO / "processes"))
+        assert all(not o.startswith("refused") for _, o in outcomes), outcomes
+        db.session.remove()
+    clock.reset()
+    public.limiter.reset()
+    return app
+
+
+def credit_code(first17: str) -> str:
+    """Return a valid unified social credit code completing 17 characters."""
+    from service.usecases.credit_code import check_character
+
+    return first17 + check_character(first17)
+
+
+def needs_data(company: str, code: str, **over) -> dict:
+    """The needs form of the ten-step flow, as the API takes it."""
+    data = {"company_name": company, "credit_code": code, "industry": "manufacturing",
+            "size": "small", "contact_name": "王立", "contact_phone": "13800138000",
+            "needs": ["consulting", "training"], "expectations": "提升质量管理水平",
+            "channel": "phone", "contacted_at": "2026-05-06T10:00", "place": "电话",
+            "summary": "客户希望建立质量管理体系"}
+    return {**data, **over}
+
+
+def start_with_needs(api, company: str, code: str) -> int:
+    """Start the ten-step flow as an advisor and complete the needs step; return the instance."""
+    instance = api.start("enterprise_service")["id"]
+    task = next(t for t in api.tasks("candidate") + api.tasks("mine")
+                if t["instance_id"] == instance and t["bpmn_id"] == "task_collect_needs")
+    api.complete(task["id"], needs_data(company, code))
+    return instance

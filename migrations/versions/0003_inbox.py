@@ -1,4 +1,4 @@
-"""staff inbox: task drafts, comments, guest links, attachments, notifications, public form hits
+"""staff inbox: task drafts, comments, guest links, attachments, notifications
 
 Revision ID: 0003_inbox
 Revises: 0005_studio
@@ -131,21 +131,9 @@ def upgrade():
         sa.Column("last_event_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_notification_cursor")),
     )
-    op.create_table(
-        "public_hit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("address", sa.String(length=64), nullable=False),
-        sa.Column("form", sa.String(length=40), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_public_hit")),
-    )
-    op.create_index("ix_public_hit_address_created", "public_hit", ["address", "created_at"],
-                    unique=False)
 
 
 def downgrade():
-    op.drop_index("ix_public_hit_address_created", table_name="public_hit")
-    op.drop_table("public_hit")
     op.drop_table("notification_cursor")
     op.drop_table("task_reminder")
     op.drop_index("ix_notification_status_user", table_name="notification")

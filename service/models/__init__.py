@@ -53,7 +53,6 @@ from .inbox import (  # noqa: E402
     Notification,
     NotificationCursor,
     NotificationPref,
-    PublicHit,
     TaskDraft,
     TaskReminder,
 )
@@ -74,7 +73,7 @@ from .studio import DiagramDraft, StudioForm  # noqa: E402
 
 __all__ = [
     "Attachment", "Comment", "GuestLink", "Notification", "NotificationCursor",
-    "NotificationPref", "PublicHit", "TaskDraft", "TaskReminder",
+    "NotificationPref", "TaskDraft", "TaskReminder",
     "AccessLink", "ApiToken", "Center", "Event", "Incident", "Instance", "Job",
     "ProcessVersion", "SignInFailure", "Subscription", "Task", "TaskCandidate", "User",
     "UserRole", "db",

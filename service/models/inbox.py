@@ -106,14 +106,3 @@ class NotificationCursor(db.Model):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class PublicHit(db.Model):
-    """One submission of a public form, counted per address to limit the rate."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    address: Mapped[str] = mapped_column(String(64))
-    form: Mapped[str] = mapped_column(String(40))
-    created_at = mapped_column(UTCDateTime(), nullable=False)
-
-    __table_args__ = (Index("ix_public_hit_address_created", "address", "created_at"),)

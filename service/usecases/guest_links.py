@@ -13,7 +13,7 @@ from service import clock
 from service.errors import Forbidden, InvalidData, NotFound, ServiceError
 from service.models import GuestLink, Instance, Task, db
 
-from . import attachments, drafts, runs, tasks
+from . import attachments, client_refs, drafts, runs, tasks
 from .access import can_reassign
 from .context import Actor, record
 from .inbox import process_names
@@ -37,6 +37,7 @@ class GuestView:
     process_name: str
     schema: dict
     values: dict
+    plan: object = None  # the client's latest plan version, when the task is about one
 
 
 def _serializer() -> URLSafeSerializer:
@@ -121,7 +122,8 @@ def open_(token: str) -> GuestView:
     instance = db.session.get(Instance, task.instance_id)
     schema = tasks.form_of(task, instance)["schema"]
     return GuestView(link, task, instance, process_names({task.process_key}).get(
-        task.process_key, task.process_key), schema, tasks.data_of(task))
+        task.process_key, task.process_key), schema, tasks.data_of(task),
+        client_refs.latest_plan(instance.id))
 
 
 def guest_actor(link: GuestLink, task: Task) -> Actor:

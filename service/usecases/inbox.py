@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, true
 
 from service import clock
 from service.errors import Forbidden, InvalidData
@@ -14,7 +14,24 @@ from .access import can_reassign, candidate_filter, done_filter, mine_filter
 from .context import Actor
 from .tasks import get as get_task
 
-TABS = {"mine": mine_filter, "group": candidate_filter, "done": done_filter}
+
+def _only_mine(actor: Actor):
+    """Ready tasks offered by name to the actor alone (e.g. lane_owners): theirs, unclaimed."""
+    candidate = select(TaskCandidate.task_id).where(TaskCandidate.task_id == Task.id)
+    return and_(Task.status == "ready", Task.restricted.is_(true()),
+                exists(candidate.where(TaskCandidate.user_id == actor.id)),
+                ~exists(candidate.where(TaskCandidate.user_id != actor.id)))
+
+
+def _mine(actor: Actor):
+    return or_(mine_filter(actor), _only_mine(actor))
+
+
+def _group(actor: Actor):
+    return and_(candidate_filter(actor), ~_only_mine(actor))
+
+
+TABS = {"mine": _mine, "group": _group, "done": done_filter}
 DUE_FILTERS = ("overdue", "today", "week", "none")
 SORTS = ("task", "process", "client", "center", "created", "due")
 ORDERS = ("asc", "desc")

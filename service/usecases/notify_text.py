@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from service.models import Center, Instance, Task, db
 
-from . import dates
+from . import client_refs, dates
 from .inbox import process_names
 
 SUBJECTS = {
@@ -51,8 +51,9 @@ def _task_lines(task: Task, language: str) -> list[str]:
     process = process_names({task.process_key}).get(task.process_key, task.process_key)
     lines = [_("Task: %(name)s", name=task.name), _("Process: %(name)s", name=process),
              _("Center: %(name)s", name=center.name_zh if language == "zh_CN" else center.name_en)]
-    if instance is not None and instance.business_key:
-        lines.append(_("Client: %(name)s", name=instance.business_key))
+    client = client_refs.name_of(instance) if instance is not None else None
+    if client:
+        lines.append(_("Client: %(name)s", name=client))
     if task.due_at is not None:
         lines.append(_("Due: %(when)s", when=dates.local(task.due_at).strftime("%Y-%m-%d %H:%M")))
     return lines

@@ -9,7 +9,7 @@ from service.engine import GENERIC_FORM
 from service.errors import ServiceError
 from service.models import Comment, Event, GuestLink, Instance, Task, db
 
-from . import attachments, drafts, runs, tasks
+from . import attachments, client_refs, drafts, runs, tasks
 from .access import can_reassign, is_candidate
 from .context import Actor
 from .inbox import process_names, reassign_targets
@@ -37,6 +37,8 @@ class TaskView:
     task_names: dict = field(default_factory=dict)
     assignees: list = field(default_factory=list)
     completed_by: str | None = None
+    client: client_refs.ClientSummary | None = None
+    client_name: str | None = None
 
 
 def view(actor: Actor, task_id: str) -> TaskView:
@@ -70,6 +72,8 @@ def view(actor: Actor, task_id: str) -> TaskView:
     result.guest_links = list(db.session.scalars(select(GuestLink).where(
         GuestLink.task_id == task.id).order_by(GuestLink.id.desc())))
     result.files = attachments.of_instance(actor, instance.id)
+    result.client = client_refs.summary(actor, instance.id)
+    result.client_name = client_refs.name_of(instance)
     result.task_names = dict(db.session.execute(select(Task.id, Task.name).where(
         Task.instance_id == instance.id)).all())
     return result

@@ -30,6 +30,8 @@ def register_web(app) -> None:
     app.register_blueprint(studio.bp)
     from service.web import monitor
     app.register_blueprint(monitor.bp)
+    from service.web import clients
+    app.register_blueprint(clients.bp)
 
     @app.context_processor
     def inject_helpers():

@@ -32,7 +32,7 @@ def _object(schema: dict, form, files, prefix: str, current: dict, posted: Poste
             if name in current:
                 data[name] = current[name]
             continue
-        value = _value(prop, form, files, path, current.get(name), posted)
+        value = _value(prop, form, files, path, current.get(name), posted, name)
         if value is not _MISSING:
             data[name] = value
     return data
@@ -41,8 +41,10 @@ def _object(schema: dict, form, files, prefix: str, current: dict, posted: Poste
 _MISSING = object()
 
 
-def _value(schema: dict, form, files, path: str, current, posted: Posted):
-    kind = fs.widget(schema)
+def _value(schema: dict, form, files, path: str, current, posted: Posted, name=None):
+    kind = fs.widget(schema, name)
+    if kind == "documents":
+        return [int(v) for v in form.getlist(path) if v.isdigit()]
     if kind == "group":
         return _object(schema, form, files, f"{path}.",
                        current if isinstance(current, dict) else {}, posted)

@@ -2,12 +2,14 @@
 
 import json
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
 from . import formschema as fs
 
+_choices_of_documents: ContextVar[list] = ContextVar("documents", default=())
 INDEX = "__INDEX__"  # the row number placeholder of a row template (filled in by inbox-form.js)
 
 
@@ -50,7 +52,7 @@ class Field:
     @property
     def display(self):
         """Return the value as a reader sees it: choice labels instead of stored values."""
-        if self.widget in ("select", "radio", "multiselect") and self.options:
+        if self.widget in ("select", "radio", "multiselect", "documents") and self.options:
             names = {str(value): text for value, text in self.options}
             if isinstance(self.value, list):
                 return "、".join(names.get(str(v), str(v)) for v in self.value)
@@ -63,8 +65,13 @@ class Field:
         return self.value is not None and str(self.value) == str(option)
 
 
-def build(schema: dict, data: dict | None, errors: dict | None, lang: str) -> list[Field]:
-    """Return the top-level fields of an object schema, with values and errors in place."""
+def build(schema: dict, data: dict | None, errors: dict | None, lang: str,
+          documents=None) -> list[Field]:
+    """Return the top-level fields of an object schema, with values and errors in place.
+
+    documents: the client's CRM documents, offered by fields that pick document ids.
+    """
+    _choices_of_documents.set([(d.id, f"#{d.id} {d.filename}") for d in documents or []])
     return _fields(schema, data or {}, errors or {}, lang, "")
 
 
@@ -80,7 +87,7 @@ def _fields(schema: dict, data: dict, errors: dict, lang: str, prefix: str) -> l
 
 
 def _field(schema, value, errors, lang, path, name, required) -> Field:
-    widget = fs.widget(schema)
+    widget = fs.widget(schema, name)
     if widget == "hidden":
         widget = "text"
     result = Field(path=path, name=name, widget=widget, label=fs.label(schema, lang, name),
@@ -92,6 +99,8 @@ def _field(schema, value, errors, lang, path, name, required) -> Field:
         result.options = fs.choices(schema, lang)
     elif widget == "multiselect":
         result.options = fs.choices(fs.item_schema(schema), lang)
+    elif widget == "documents":
+        result.options = _choices_of_documents.get()
     elif widget == "group":
         result.children = _fields(schema, value, errors, lang, f"{path}.")
     elif widget == "rows":

@@ -48,7 +48,10 @@ def choices(schema: dict, lang: str) -> list[tuple[object, str]] | None:
     return None
 
 
-def widget(schema: dict) -> str:
+DOCUMENT_FIELDS = ("documents", "attachments")
+
+
+def widget(schema: dict, name: str | None = None) -> str:
     """Return the widget that draws a schema: text, textarea, number, date, select, ..."""
     hint = schema.get("x-widget") or schema.get("ui:widget")
     kind = type_of(schema)
@@ -56,6 +59,9 @@ def widget(schema: dict) -> str:
         return "file"
     if kind == "array":
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        # Ids of the client's CRM documents: chosen from the list, not typed.
+        if type_of(items) == "integer" and (hint == "documents" or name in DOCUMENT_FIELDS):
+            return "documents"
         if choices(items, "zh_CN") is not None:
             return "multiselect"
         return "rows"

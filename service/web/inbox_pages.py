@@ -10,6 +10,7 @@ from service.usecases import inbox as inbox_cases
 from service.usecases.access import REASSIGNERS
 
 from .blueprint import bp
+from .history_labels import ACTIONS
 from .common import login_required, page_actor, safe_next
 from .page_tools import is_htmx
 
@@ -18,7 +19,8 @@ FILTERS = ("process", "client", "due", "q", "sort", "order")
 
 @bp.app_context_processor
 def inject_inbox_helpers():
-    return {"inbox_counts": inbox_counts, "center_name": center_name}
+    return {"inbox_counts": inbox_counts, "center_name": center_name,
+            "action_labels": ACTIONS}
 
 
 @bp.app_template_filter("local")

@@ -30,7 +30,7 @@ def render_task(view, values=None, error=None, status=200, link=None, link_error
     """Draw the task page with the given form values and errors."""
     errors = field_errors(error)
     fields = formkit.build(view.schema, view.values if values is None else values, errors,
-                           current_lang())
+                           current_lang(), view.client.documents if view.client else None)
     known = set(_paths(fields))
     general = [message for path, message in errors.items() if path not in known]
     if error is not None and not errors:

@@ -1,30 +1,40 @@
 // The task page's diagram: draw the process version's BPMN read-only and mark the task's step.
 (function () {
   "use strict";
-  const box = document.getElementById("diagram");
-  if (!box || !window.BpmnJS) return;
+  const container = document.getElementById("diagram");
+  if (!container || !window.BpmnJS) return;
 
   function say(text) {
-    const status = box.querySelector(".lp-diagram-status");
+    const status = container.querySelector(".lp-diagram-status");
     if (status) status.textContent = text;
-    box.dataset.state = "message";
+    container.dataset.state = "message";
   }
 
-  fetch(box.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  fetch(container.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
     .then(function (diagram) {
-      if (diagram.xml.indexOf("BPMNDiagram") < 0) { say(box.dataset.empty); return null; }
-      const viewer = new window.BpmnJS({ container: box });
+      if (diagram.xml.indexOf("BPMNDiagram") < 0) { say(container.dataset.empty); return null; }
+      const viewer = new window.BpmnJS({ container: container });
       return viewer.importXML(diagram.xml).then(function () {
         const canvas = viewer.get("canvas");
         const registry = viewer.get("elementRegistry");
         diagram.done.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "lp-done"); });
         diagram.current.forEach(function (id) { if (registry.get(id)) canvas.addMarker(id, "lp-current"); });
         canvas.zoom("fit-viewport", "auto");
-        const status = box.querySelector(".lp-diagram-status");
+        // A long process fits only when tiny: then show the current step at a readable size.
+        const current = diagram.current.map(function (id) { return registry.get(id); })
+          .filter(Boolean)[0];
+        if (current && canvas.zoom() < 0.6) {
+          canvas.zoom(0.8);
+          const box = canvas.viewbox();
+          canvas.viewbox({ x: current.x + current.width / 2 - box.width / 2,
+                           y: current.y + current.height / 2 - box.height / 2,
+                           width: box.width, height: box.height });
+        }
+        const status = container.querySelector(".lp-diagram-status");
         if (status) status.remove();
-        box.dataset.state = "drawn";
+        container.dataset.state = "drawn";
       });
     })
-    .catch(function () { say(box.dataset.error); });
+    .catch(function () { say(container.dataset.error); });
 })();

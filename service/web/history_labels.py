@@ -1,0 +1,36 @@
+"""Names of audit-log actions the history shows in a plain line ("who · what")."""
+
+from flask_babel import lazy_gettext as _l
+
+ACTIONS = {
+    "customer_created": _l("client file created"), "customer_linked": _l("client file linked"),
+    "customer_updated": _l("client file updated"), "engagement_opened": _l("engagement opened"),
+    "advisor_assigned": _l("advisor assigned"), "plan_drafted": _l("plan drafted"),
+    "plan_confirmed": _l("plan confirmed by the client"),
+    "plan_adjustment_requested": _l("the client asked to adjust the plan"),
+    "plan_confirmation_reminder": _l("reminded to follow up the plan"),
+    "execution_planned": _l("execution plan saved"), "service_delivered": _l("service delivered"),
+    "materials_handed_over": _l("materials handed over"),
+    "certification_result": _l("certification result received"),
+    "certification_escalated": _l("certification escalated"),
+    "feedback_recorded": _l("client feedback recorded"),
+    "feedback_reviewed": _l("quality review recorded"),
+    "engagement_archived": _l("client file archived"),
+    "engagement_handed_over": _l("engagement handed over"),
+    "document_uploaded": _l("document uploaded"), "message_received": _l("message received"),
+    "instance_suspended": _l("process suspended"), "instance_resumed": _l("process resumed"),
+    "instance_terminated": _l("process terminated"), "instance_retried": _l("step retried"),
+    "instance_migrated": _l("moved to a new process version"),
+    "instance_data_edited": _l("process data edited"), "task_handed_over": _l("task handed over"),
+    "task_skipped": _l("task skipped"), "advisor_proposed": _l("advisor proposed"),
+    "advisor_assessed": _l("advisor assessed"), "advisor_activated": _l("advisor activated"),
+    "advisor_declined": _l("advisor declined"),
+    "center_application_registered": _l("application registered"),
+    "center_application_checked": _l("application checked"),
+    "center_application_reviewed": _l("application reviewed"),
+    "center_application_supplemented": _l("application supplemented"),
+    "center_application_decided": _l("application decided"),
+    "center_settlement_set": _l("settlement set up"), "center_provisioned": _l("center created"),
+    "center_staff_trained": _l("center staff trained"),
+    "center_activated": _l("center activated"),
+}
