@@ -10,8 +10,8 @@ from service.usecases import inbox as inbox_cases
 from service.usecases.access import REASSIGNERS
 
 from .blueprint import bp
-from .history_labels import ACTIONS
 from .common import login_required, page_actor, safe_next
+from .history_labels import ACTIONS
 from .page_tools import is_htmx
 
 FILTERS = ("process", "client", "due", "q", "sort", "order")
