@@ -155,7 +155,35 @@ def _compile(source: str, mode: str) -> tuple[types.CodeType | None, str | None]
         return None, f"Line 1: {type(exc).__name__}: {exc or 'source is nested too deeply'}"
     if result.errors:
         return None, "; ".join(result.errors)
+    missing = _missing_builtin_call(source, mode)
+    if missing is not None:
+        return None, missing
     return result.code, None
+
+
+def _missing_builtin_call(source: str, mode: str) -> str | None:
+    """Name the first call of a Python builtin the sandbox withholds, e.g. open() or vars()."""
+    tree = ast.parse(source, FILENAME, mode)
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.Lambda):
+            bound.update(a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg))
+            bound.add(getattr(node, "name", ""))
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        name = node.func.id
+        # a name the script binds itself, or one the sandbox provides, is fine; only a
+        # withheld builtin would fail at run time with NameError, so refuse it at deploy
+        if name in bound or name in _BUILTINS or name in _PREBOUND or name == "print":
+            continue  # RestrictedPython turns print() into its _print_ collector
+        if hasattr(builtins, name):
+            return f"Line {node.lineno}: {name}() is not available in scripts"
+    return None
 
 
 def check(source: str, mode: str = "exec") -> str | None:

@@ -130,28 +130,13 @@ def test_unsafe_scripts_are_refused_at_deploy(owner, deployed, name, element_id)
     assert catalogue(owner) == deployed
 
 
-def test_open_in_a_script_fails_at_run_time_without_reading_the_file(owner, advisor, admin,
-                                                                      run_worker):
-    """open() compiles in the sandbox, so the deploy check lets it through (a known gap:
-    PROCESS-CONVENTIONS says it is checked at deploy). At run time `open` is not a builtin of
-    the sandbox: the instance goes to error with an incident, and no file content leaks."""
-    response = upload(owner, (HOSTILE / "script_open.bpmn").read_bytes(), "script_open.bpmn")
-    assert response.status_code == 201, response.json
-    started = advisor.post("/api/v1/instances", json={"process": "script_open"})
-    assert started.status_code == 201, started.get_data(as_text=True)
-    body = started.json
-    assert body["status"] == "error"
-    incident = next(i for i in body["incidents"] if i["element_id"] == "script_evil")
-    assert "open" in incident["message"], incident
-    assert "x" not in body["data"]
-    run_worker()  # a scheduled retry must fail the same way
-    texts = [started.get_data(as_text=True)]
-    for url in (f"/api/v1/instances/{body['id']}", f"/api/v1/instances/{body['id']}/events"):
-        response = admin.get(url)
-        assert response.status_code == 200
-        texts.append(response.get_data(as_text=True))
-    assert not any("root:" in text for text in texts)
-    assert admin.instance(body["id"])["status"] == "error"
+def test_open_in_a_script_is_refused_at_deploy(owner, deployed):
+    """open() is not available in scripts: the deploy check names the element and line."""
+    body = assert_envelope(upload(owner, (HOSTILE / "script_open.bpmn").read_bytes(),
+                                  "script_open.bpmn"), 422)
+    finding = next(f for f in findings_of(body) if f["element_id"] == "script_evil")
+    assert finding["message"] == "Line 1: open() is not available in scripts"
+    assert catalogue(owner) == deployed
 
 
 def test_lane_naming_no_role_is_refused(owner, deployed):

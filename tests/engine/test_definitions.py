@@ -145,16 +145,18 @@ def test_hostile_file_is_refused_naming_the_element(inspect, name, element_id, r
     assert reason in str(caught.value)
 
 
-def test_open_passes_the_compile_check_but_fails_at_run_time(inspect, engine, load):
-    """`open` is a plain name to the restricted compiler: only the run finds it missing."""
-    assert sandbox.check("x = open('/etc/passwd').read()", "exec") is None
-    info, _ = inspect("hostile/script_open.bpmn")
-    assert info.key == "script_open"
-    run = engine.start(load("hostile/script_open.bpmn"))
-    with pytest.raises(TaskFailed) as caught:
+def test_open_is_refused_at_deploy_and_at_run_time(inspect, engine, lenient):
+    """`open` is a withheld builtin: the deploy check names it; a run never reaches the file."""
+    assert sandbox.check("x = open('/etc/passwd').read()", "exec") == (
+        "Line 1: open() is not available in scripts")
+    with pytest.raises(DefinitionInvalid) as caught:
+        inspect("hostile/script_open.bpmn")
+    assert [f.element_id for f in caught.value.findings] == ["script_evil"]
+    run = engine.start(lenient("hostile/script_open.bpmn"))  # a spec that skipped the check
+    with pytest.raises(TaskFailed) as failed:
         run.advance()
-    assert caught.value.element_id == "script_evil"
-    assert "NameError" in str(caught.value) and "'open' is not defined" in str(caught.value)
+    assert failed.value.element_id == "script_evil"
+    assert "open() is not available" in str(failed.value)
     assert "x" not in run.data
 
 

@@ -158,7 +158,7 @@ HOSTILE = [
     ("eval('1')", True, ScriptRefused),
     ("exec('x=1')", True, ScriptRefused),
     ("import _thread", True, ScriptRefused),
-    ("getattr(1, '__class__')", False, NameError),
+    ("getattr(1, '__class__')", True, ScriptRefused),  # a withheld builtin: refused at deploy
     ("'{0.__class__}'.format(1)", False, NotImplementedError),
     ("str.format('{0.__class__}', 1)", False, NotImplementedError),
     ("'{a}'.format_map({'a': 1})", False, NotImplementedError),
@@ -170,12 +170,12 @@ HOSTILE = [
     ("import datetime\ndatetime.sys.modules['os']", False, AttributeError),
     ("import re\nre.enum", False, AttributeError),
     ("import decimal\ndecimal.getcontext().prec = 1", False, AttributeError),
-    ("open('/etc/passwd')", False, NameError),
-    ("type('x', (), {})", False, NameError),
-    ("globals()", False, NameError),
-    ("vars()", False, NameError),
-    ("compile('1', '', 'eval')", False, NameError),
-    ("raise SystemExit(1)", False, NameError),
+    ("open('/etc/passwd')", True, ScriptRefused),  # a withheld builtin: refused at deploy
+    ("type('x', (), {})", True, ScriptRefused),  # a withheld builtin: refused at deploy
+    ("globals()", True, ScriptRefused),  # a withheld builtin: refused at deploy
+    ("vars()", True, ScriptRefused),  # a withheld builtin: refused at deploy
+    ("compile('1', '', 'eval')", True, ScriptRefused),  # a withheld builtin: refused at deploy
+    ("raise SystemExit(1)", True, ScriptRefused),  # a withheld builtin: refused at deploy
     ("math.pi = 3", False, TypeError),
     ("setattr(math, 'pi', 3)", False, TypeError),
     ("d = datetime.now()\nd.year = 1", False, TypeError),
@@ -346,7 +346,7 @@ def test_script_task_sets_data():
     [
         ("x = 1\n__import__('os')", ScriptRefused, {2}),
         ("x = 1\nimport os", ImportError, {2}),
-        ("x = 1\n\nopen('/etc/passwd')", NameError, {3}),
+        ("x = 1\n\nopen('/etc/passwd')", ScriptRefused, {3}),
         ("x = {}\nx[1]", KeyError, {2}),  # non-str args[0] would crash spiff's own wrapper
         ("x = 1\nwhile True:\n    pass", ScriptTimeout, {2, 3}),  # the loop header or body
     ],
@@ -425,3 +425,9 @@ def test_engine_passes_timeout_and_helpers():
     engine = SandboxScriptEngine(timeout=0.5, helpers={"triple": lambda n: n * 3})
     assert engine.environment.timeout == 0.5
     assert engine.environment.evaluate("triple(2)", {}) == 6
+
+
+def test_a_withheld_builtin_is_named_with_its_line_unless_the_script_binds_it():
+    assert check("x = 1\n\nopen('/etc/passwd')") == "Line 3: open() is not available in scripts"
+    assert check("def f(open):\n    return open(1)\nx = f(len)") is None
+    assert check("x = sorted([2, 1])\nprint(x)\ny = Decimal('1.5') + len([1])") is None
