@@ -13,7 +13,7 @@ from service import clock
 from service.errors import InvalidData, NotFound
 from service.models import AccessLink, User, db
 
-from . import mail
+from . import mail, web_sessions
 from .context import Actor, record
 
 # A hash no password can match: the user signs in only after accepting an invitation.
@@ -141,6 +141,7 @@ def use_link(token: str, kind: str, password: str) -> User:
         raise NotFound("the link is invalid, used or expired")
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
+    web_sessions.end_all(user.id)  # whoever knew the old password is signed out everywhere
     record("password_reset" if kind == "reset" else "invitation_accepted", Actor.of(user),
            username=user.username, center=user.center.code)
     db.session.commit()

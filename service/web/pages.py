@@ -1,17 +1,39 @@
 """Sign-in, sign-out and language; the other *_pages modules add their routes to the blueprint."""
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import login_user, logout_user, user_logged_in
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from service.auth import SessionUser, authenticate
 from service.i18n import LOCALES
+from service.usecases import web_sessions
 
 from .blueprint import bp
 from .common import login_required, safe_next
+
+
+def _record_session(_app, user, **_extra):
+    """Give every sign-in (password or SSO) a server-side session that sign-out can end."""
+    session["sid"] = web_sessions.start(user.id)
+
+
+user_logged_in.connect(_record_session)
+
+
+@bp.before_app_request
+def drop_ended_sessions():
+    """Treat a cookie of an ended session (signed out, replayed) as signed out."""
+    if "_user_id" not in session or (request.endpoint or "").endswith("static"):
+        return
+    if not web_sessions.is_live(session.get("_user_id"), session.get("sid")):
+        lang = session.get("lang")
+        session.clear()
+        g.pop("_login_user", None)
+        if lang:
+            session["lang"] = lang
 
 
 class LoginForm(FlaskForm):
@@ -31,13 +53,17 @@ def login():
             login_user(SessionUser(user))
             return redirect(safe_next(request.args.get("next")))
         error = _("Wrong username or password.")
-    return render_template("web/login.html", form=form, error=error), 200 if not error else 401
+    config = current_app.config
+    sso_enabled = bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
+    return render_template("web/login.html", form=form, error=error,
+                           sso_enabled=sso_enabled), 200 if not error else 401
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out and end the session."""
     lang = session.get("lang")
+    web_sessions.end(session.get("sid"))
     logout_user()
     session.clear()
     if lang:

@@ -66,6 +66,23 @@ def test_reset_link_sets_a_password_once_and_expires(app, live_server, page):
     screenshot(page, "org-reset-expired")
 
 
+def test_a_password_reset_signs_the_user_out_everywhere(app, live_server, new_context):
+    elsewhere = new_context().new_page()
+    sign_in(elsewhere, live_server, "sh.advisor2")
+    elsewhere.goto(f"{live_server}/inbox")
+    assert "/login" not in elsewhere.url
+    page = new_context().new_page()
+    page.goto(f"{live_server}/org/password/forgot")
+    page.fill("#login", "sh.advisor2")
+    page.click("#send-link")
+    page.goto(last_link(app, "sh.advisor2@linkpass.example", "password/reset"))
+    page.fill("#password", "Shanghai2026pw")
+    page.click("#set-password")
+    page.wait_for_url(f"{live_server}/login")
+    elsewhere.goto(f"{live_server}/inbox")
+    assert "/login" in elsewhere.url  # the session opened with the old password has ended
+
+
 def test_an_invited_user_chooses_a_password_and_signs_in(app, client, live_server, page):
     app.config["PUBLIC_BASE_URL"] = live_server  # links in mails point at the public address
     created = ApiClient(client, "sh.president").post("/api/v1/org/users", json={
