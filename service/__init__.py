@@ -5,6 +5,8 @@ import os
 from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from service import config as config_module
 
@@ -28,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     from service.usecases import crm_services
     from service.web import register_web
 
+    # Before any route: an id in a URL beyond the database's INTEGER is simply not found (404),
+    # instead of overflowing the driver (500).
+    app.url_map.converters["int"] = RowIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
     login_manager.init_app(app)
@@ -43,6 +48,23 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     _exempt_api_from_csrf(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: a non-negative integer that fits a 32-bit INTEGER column.
+
+    A larger number names no row: it is answered 404 as it is matched, whatever the method
+    (the base converter's refusal would let the router answer 405 for some methods).
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > self.max:
+            raise NotFound()
+        return number
 
 
 def _exempt_api_from_csrf(app) -> None:

@@ -2,13 +2,28 @@
 
 from flask_smorest import Api
 
+from .errors_doc import ErrorResponsesPlugin
+from .input_guard import refuse_unstorable_text
+from .links import LinksPlugin
+from .schemas import ErrorSchema
+
+
+class EnvelopeApi(Api):
+    """The Api whose documented errors are the service's {code, message, details} envelope."""
+
+    ERROR_SCHEMA = ErrorSchema
+    # Each operation lists its own error statuses (errors_doc.py) instead of a catch-all.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
 
 def register_api(app) -> Api:
     """Create the Api, register every resource blueprint, and return it."""
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = Api(app, spec_kwargs={"info": {"description": "LinkPass Flow REST API"}})
+    api = EnvelopeApi(app, spec_kwargs={"info": {"description": "LinkPass Flow REST API"},
+                                      "extra_plugins": [ErrorResponsesPlugin(), LinksPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.before_request(refuse_unstorable_text)
     from . import auth, instances, messages, org, processes, tasks
 
     for module in (auth, processes, instances, tasks, messages, org):

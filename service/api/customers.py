@@ -4,7 +4,7 @@ from flask import send_file
 from flask_smorest import Blueprint
 
 from service.auth import current_actor, token_required
-from service.usecases import crm
+from service.usecases import crm, documents
 from service.usecases.documents import Upload
 
 from . import crm_present as present
@@ -114,9 +114,15 @@ def upload_document(files, form, customer_id):
                                                 form["kind"], form["engagement_id"]))
 
 
+# The file as stored: one of the content types an upload may have (usecases/documents.py).
+DOCUMENT_CONTENT = {content_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    for content_type, _ in documents.TYPES.values()}
+
+
 @bp.route("/<int:customer_id>/documents/<int:document_id>", methods=["GET"])
 @token_required
-@bp.doc(security=SECURITY)
+@bp.doc(security=SECURITY, responses={200: {"description": "The document as an attachment",
+                                            "content": DOCUMENT_CONTENT}})
 def download_document(customer_id, document_id):
     """Stream a document back (as an attachment, never rendered inline)."""
     document, path = crm.open_document(current_actor(), document_id, customer_id)

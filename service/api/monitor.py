@@ -80,7 +80,8 @@ def get_heatmap(query, key):
 
 @bp.route("/processes/<key>/versions/<int:version>/diagram", methods=["GET"])
 @token_required
-@bp.doc(security=SECURITY)
+@bp.doc(security=SECURITY, responses={200: {"description": "The BPMN XML",
+                                            "content": {"application/xml": {}}}})
 def get_diagram(key, version):
     """The BPMN of a version, with a layout drawn when it was deployed without one."""
     return Response(monitor.diagram_xml(current_actor(), key, version),

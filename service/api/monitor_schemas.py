@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from .schemas import (
+    ROW_NUMBER,
     IncidentSchema,
     InstanceSchema,
     InstanceSummarySchema,
@@ -15,7 +16,7 @@ STATUSES = ("running", "waiting", "suspended", "error", "completed", "terminated
 
 class InstanceFilterSchema(Schema):
     process = fields.String(load_default=None, validate=validate.Length(max=120))
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, validate=ROW_NUMBER)
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
     center = fields.String(load_default=None, validate=validate.Length(max=32))
     client = fields.String(load_default=None, validate=validate.Length(max=200))
@@ -89,7 +90,7 @@ class ResetSchema(Schema):
 
 
 class VersionArgSchema(Schema):
-    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, allow_none=True, validate=ROW_NUMBER)
 
 
 class MigrationCheckSchema(Schema):
@@ -107,10 +108,11 @@ class ReassignSchema(Schema):
 class BulkSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(
         ("suspend", "resume", "terminate", "retry", "migrate")))
-    ids = fields.List(fields.Integer(), load_default=None, validate=validate.Length(max=1000))
+    ids = fields.List(fields.Integer(validate=ROW_NUMBER), load_default=None,
+                      validate=validate.Length(max=1000))
     filter = fields.Nested(InstanceFilterSchema, load_default=None)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, allow_none=True, validate=ROW_NUMBER)
     dry_run = fields.Boolean(load_default=False)
 
 
@@ -130,7 +132,7 @@ class BulkResultSchema(Schema):
 
 
 class HeatmapQuerySchema(Schema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, validate=ROW_NUMBER)
     all_versions = fields.Boolean(load_default=True)
 
 

@@ -48,7 +48,8 @@ def get_process(key):
 
 @bp.route("/<key>/versions/<int:number>/bpmn", methods=["GET"])
 @token_required
-@bp.doc(security=SECURITY, responses={200: {"content": {"application/xml": {}}}})
+@bp.doc(security=SECURITY, responses={200: {"description": "The BPMN or DMN XML",
+                                            "content": {"application/xml": {}}}})
 def get_version_xml(key, number):
     """Return the XML of one version."""
     version = deployments.get_version(key, number)

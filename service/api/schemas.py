@@ -3,6 +3,17 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+# An id or version number as the database stores it (a 32-bit INTEGER column).
+ROW_NUMBER = validate.Range(min=1, max=2**31 - 1)
+
+
+class ErrorSchema(Schema):
+    """The one error envelope every 4xx (and the odd 5xx) answer carries."""
+
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Raw(required=True, metadata={"type": "object"})
+
 
 class TokenRequestSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
@@ -162,7 +173,7 @@ class TerminateSchema(Schema):
 
 
 class MigrateSchema(Schema):
-    version = fields.Integer(load_default=None, allow_none=True)
+    version = fields.Integer(load_default=None, allow_none=True, validate=ROW_NUMBER)
 
 
 class MessageSchema(Schema):
