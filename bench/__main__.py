@@ -7,7 +7,9 @@ import traceback
 from pathlib import Path
 
 from . import app as apps
-from . import ceiling, history, machine, report, throughput
+from . import ceiling, gunicorn_pg, history, machine, memory, report, throughput
+from . import inbox_page as inbox_page_bench
+from . import scale as data_scale
 from .flows import LINEAR9, LOOP
 
 TARGET_SHARE = 0.25  # API completions/s over the engine ceiling (issue acceptance)
@@ -131,6 +133,10 @@ def main() -> None:
         _guarded(rows, "API on PostgreSQL", lambda: api_rows(
             "3. API on PostgreSQL", apps.postgres_url(), ceiling_, scale, raw))
         _guarded(rows, "long history", lambda: history_rows(apps.sqlite_url(history_db), raw))
+    _guarded(rows, "data size (issue 7)", lambda: data_scale.rows(quick=args.quick))
+    _guarded(rows, "inbox page (issue 4)", lambda: inbox_page_bench.rows(quick=args.quick))
+    _guarded(rows, "gunicorn on PostgreSQL", lambda: gunicorn_pg.rows(raw))
+    _guarded(rows, "worker memory", lambda: memory.rows(raw, 1000 if args.quick else 5000))
     info["load_end"] = machine.load()
     print(report.table(info, rows))
     print(f"written to {report.write(info, rows, raw)}")

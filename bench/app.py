@@ -1,21 +1,25 @@
 """Build an app on a fresh database (SQLite file or our own PostgreSQL database), log in."""
 
 import logging
+import os
 from pathlib import Path
 
 import psycopg
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from psycopg import sql
+from sqlalchemy import create_engine, make_url, text
 
 from service import create_app
+from service.config import normalise_database_url
 from service.models import db
 from service.usecases import org
 
 from .flows import FORMS, PROCESSES, Flow
 
 PASSWORD = "linkpass"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+# The benchmarks' own database (its schema is dropped on every run): never the tests' `test`.
+PG_BENCH = os.environ.get("BENCH_DATABASE_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
 
 
 def config(url: str) -> dict:
@@ -31,20 +35,24 @@ def sqlite_url(folder: Path) -> str:
 
 
 def postgres_url() -> str | None:
-    """Create the `bench` database if needed and empty its schema; None if unreachable."""
+    """Create the BENCH_DATABASE_URL database if needed, empty its schema; None if unreachable."""
+    url = make_url(normalise_database_url(PG_BENCH))
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
     try:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone()
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                 (url.database,)).fetchone()
             if not found:
-                conn.execute("CREATE DATABASE bench")
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
     except psycopg.Error:
         return None
-    engine = create_engine(PG_BENCH)
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return PG_BENCH
+    return url.render_as_string(hide_password=False)
 
 
 def build(url: str):

@@ -73,6 +73,12 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out an index meant for one database only (info={"dialect": ...}) on the others."""
+    dialect = obj.info.get("dialect") if type_ == "index" and not reflected else None
+    return dialect is None or dialect == get_engine().dialect.name
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,6 +101,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -36,6 +36,13 @@ class Instance(db.Model):
     __table_args__ = (
         Index("ix_instance_center_status", "center_id", "status"),
         Index("ix_instance_process_status", "process_key", "status"),
+        Index("ix_instance_process_status_created", "process_key", "status", "created_at"),
+        Index("ix_instance_created_at", "created_at"),
+        Index("ix_instance_ended_at", "ended_at"),
+        # Data-field filters ask "data @> {...}" on PostgreSQL; SQLite has no such index.
+        Index("ix_instance_data", "data", postgresql_using="gin",
+              postgresql_ops={"data": "jsonb_path_ops"},
+              info={"dialect": "postgresql"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +71,9 @@ class Task(db.Model):
     __table_args__ = (
         Index("ix_task_inbox", "status", "center_id", "role"),
         Index("ix_task_assignee_status", "assignee_id", "status"),
+        Index("ix_task_mine_due", "assignee_id", "status", "due_at"),
+        Index("ix_task_group_due", "status", "center_id", "role", "due_at"),
+        Index("ix_task_done", "completed_by_id", "status", "completed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -3,16 +3,17 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true, union_all
 
 from service import clock
 from service.errors import Forbidden, InvalidData
 from service.models import Center, Instance, ProcessVersion, Task, TaskCandidate, User, UserRole, db
 
 from . import client_refs, dates
-from .access import can_reassign, candidate_filter, done_filter, mine_filter
+from .access import REASSIGNERS, can_reassign, candidate_filter, done_filter, mine_filter
 from .context import Actor
 from .tasks import get as get_task
+from .tasks import offered_ids, prefilter
 
 
 def _only_mine(actor: Actor):
@@ -24,14 +25,31 @@ def _only_mine(actor: Actor):
 
 
 def _mine(actor: Actor):
-    return or_(mine_filter(actor), _only_mine(actor))
+    mine = or_(mine_filter(actor), _only_mine(actor))
+    if not prefilter():
+        return mine
+    # The id list is a superset that indexes find; the OR below, alone, scans every task.
+    ids = union_all(select(Task.id).where(mine_filter(actor)),
+                    select(TaskCandidate.task_id).where(TaskCandidate.user_id == actor.id))
+    return and_(Task.id.in_(ids), mine)
 
 
 def _group(actor: Actor):
-    return and_(candidate_filter(actor), ~_only_mine(actor))
+    group = and_(candidate_filter(actor), ~_only_mine(actor))
+    return and_(Task.id.in_(offered_ids(actor)), group) if prefilter() else group
 
 
-TABS = {"mine": _mine, "group": _group, "done": done_filter}
+def _center(actor: Actor):
+    """Open tasks of the actor's center: the tab of those who reassign work."""
+    return and_(Task.center_id == actor.center_id, Task.status.in_(("ready", "claimed")))
+
+
+def sees_center(actor: Actor) -> bool:
+    """Tell whether the actor gets the "my center" tab (presidents, management, admins)."""
+    return actor.is_admin or bool(actor.roles & REASSIGNERS)
+
+
+TABS = {"mine": _mine, "group": _group, "done": done_filter, "center": _center}
 DUE_FILTERS = ("overdue", "today", "week", "none")
 SORTS = ("task", "process", "client", "center", "created", "due")
 ORDERS = ("asc", "desc")
@@ -117,33 +135,48 @@ def _columns(client_column):
 def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
     """Return one page of the actor's inbox tab, with the filters applied."""
     _check(query)
+    if query.tab == "center" and not sees_center(actor):
+        raise Forbidden("only a president, management or admin sees the center's tasks")
     now = clock.now()
     client_column = client_refs.label_column()
-    stmt = (select(Task, client_column.label("client"))
-            .join(Instance, Instance.id == Task.instance_id)
-            .where(TABS[query.tab](actor)))
-    stmt = client_refs.join_for_label(stmt)
+    filters = [TABS[query.tab](actor)]
     if query.process:
-        stmt = stmt.where(Task.process_key == query.process)
+        filters.append(Task.process_key == query.process)
     if query.client:
-        stmt = stmt.where(client_column.ilike(_like(query.client), escape="\\"))
+        filters.append(client_column.ilike(_like(query.client), escape="\\"))
     if query.due:
-        stmt = stmt.where(_due_condition(query.due, now))
+        filters.append(_due_condition(query.due, now))
     if query.text and query.text.strip():
         pattern = _like(query.text)
-        stmt = stmt.where(or_(Task.name.ilike(pattern, escape="\\"),
-                              Task.process_key.ilike(pattern, escape="\\"),
-                              client_column.ilike(pattern, escape="\\")))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+        filters.append(or_(Task.name.ilike(pattern, escape="\\"),
+                           Task.process_key.ilike(pattern, escape="\\"),
+                           client_column.ilike(pattern, escape="\\")))
+    stmt = client_refs.join_for_label(select(Task, client_column.label("client")).join(
+        Instance, Instance.id == Task.instance_id)).where(*filters)
+    # Count without the client joins unless a filter reads the client: each task has
+    # exactly one instance and at most one engagement, so they never change the count.
+    counted = select(func.count()).select_from(Task).where(*filters)  # count(*): index only
+    reads_client = bool(query.client or (query.text and query.text.strip()))
+    if reads_client:
+        counted = client_refs.join_for_label(counted.join(
+            Instance, Instance.id == Task.instance_id))
+    total = db.session.scalar(counted)
     sort = query.sort or ("created" if query.tab == "done" else "due")
     order = query.order or ("desc" if query.tab == "done" else "asc")
     column = Task.completed_at if (query.tab == "done" and sort == "created") else \
         _columns(client_column)[sort]
     ordering = column.desc() if order == "desc" else column.asc()
-    # Tasks without a due date (or client) go last whichever way the column is sorted.
-    stmt = stmt.order_by(column.is_(None), ordering, Task.created_at, Task.id)
-    result = db.session.execute(stmt.offset((query.page - 1) * query.per_page)
-                                .limit(query.per_page)).all()
+    # Tasks without a due date (or client) go last whichever way the column is sorted;
+    # NULLS LAST (rather than "column IS NULL" first) lets an index give the order.
+    order_by = (ordering.nulls_last(), Task.created_at, Task.id)
+    page = ((query.page - 1) * query.per_page, query.per_page)
+    if sort != "client" and not reads_client:
+        # Pick the page's tasks first, then join the client of those alone (not of all).
+        ids = select(Task.id).where(*filters).order_by(*order_by).offset(page[0]).limit(page[1])
+        stmt = client_refs.join_for_label(select(Task, client_column.label("client")).join(
+            Instance, Instance.id == Task.instance_id)).where(Task.id.in_(ids.scalar_subquery()))
+        page = (0, page[1])
+    result = db.session.execute(stmt.order_by(*order_by).offset(page[0]).limit(page[1])).all()
     names = process_names({task.process_key for task, _ in result})
     rows = [InboxRow(task, client, names.get(task.process_key, task.process_key),
                      dates.due_state(task.due_at, now) if task.status in ("ready", "claimed")
@@ -153,9 +186,10 @@ def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
 
 
 def counts(actor: Actor) -> dict[str, int]:
-    """Return how many tasks are in "my tasks" and in "my group"."""
-    return {tab: db.session.scalar(select(func.count(Task.id)).where(TABS[tab](actor)))
-            for tab in ("mine", "group")}
+    """Return how many tasks are in "my tasks", "my group" (and "my center" for managers)."""
+    tabs = ("mine", "group", "center") if sees_center(actor) else ("mine", "group")
+    return {tab: db.session.scalar(select(func.count()).select_from(Task).where(TABS[tab](actor)))
+            for tab in tabs}
 
 
 def center_of(actor: Actor) -> Center | None:
