@@ -39,6 +39,7 @@ class TaskView:
     completed_by: str | None = None
     client: client_refs.ClientSummary | None = None
     client_name: str | None = None
+    work_item: dict | None = None  # the execution plan row a delivery task is about
 
 
 def view(actor: Actor, task_id: str) -> TaskView:
@@ -53,7 +54,9 @@ def view(actor: Actor, task_id: str) -> TaskView:
     is_open = task.status in runs.OPEN
     if is_open:
         draft = drafts.get(actor, task.id)
-        result.values = draft.data if draft is not None else tasks.data_of(task)
+        data = tasks.data_of(task)
+        result.values = draft.data if draft is not None else data
+        result.work_item = work_item_of(data)
         result.draft_saved_at = draft.updated_at if draft is not None else None
         result.may_work = drafts.may_work_on(actor, task)
         result.may_claim = task.status == "ready" and is_candidate(actor, task)
@@ -77,6 +80,12 @@ def view(actor: Actor, task_id: str) -> TaskView:
     result.task_names = dict(db.session.execute(select(Task.id, Task.name).where(
         Task.instance_id == instance.id)).all())
     return result
+
+
+def work_item_of(data: dict) -> dict | None:
+    """Return the execution plan row a task was made for (a multi-instance task's `item`)."""
+    item = data.get("item") if isinstance(data, dict) else None
+    return item if isinstance(item, dict) and isinstance(item.get("item"), str) else None
 
 
 def next_task_for(actor: Actor, instance_id: int) -> Task | None:

@@ -69,7 +69,7 @@ def _value(schema: dict, form, files, path: str, current, posted: Posted, name=N
             if str(value) == raw:
                 return value
         return raw  # not one of the choices: the schema's enum reports it
-    if kind == "number":
+    if kind in ("number", "scale"):
         return _number(raw, fs.type_of(schema))
     return raw
 

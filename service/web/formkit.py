@@ -97,6 +97,8 @@ def _field(schema, value, errors, lang, path, name, required) -> Field:
         result.error = fs.custom_error(schema, lang) or friendly(errors[path], schema)
     if widget in ("select", "radio"):
         result.options = fs.choices(schema, lang)
+    elif widget == "scale":
+        result.options = [(n, str(n)) for n in fs.scale(schema)]
     elif widget == "multiselect":
         result.options = fs.choices(fs.item_schema(schema), lang)
     elif widget == "documents":
@@ -120,6 +122,9 @@ def _rows(result: Field, schema: dict, value, errors: dict, lang: str) -> None:
         result.rows = [[_field(item, row, errors, lang, f"{result.path}.{i}", str(i), True)]
                        for i, row in enumerate(rows)]
         result.template = [_field(item, None, {}, lang, f"{result.path}.{INDEX}", INDEX, True)]
+        for cell in [row[0] for row in result.rows] + result.template:
+            # The row's number shows its place; a screen reader hears the list's name.
+            cell.label = fs.label(item, lang) or result.label
     result.attrs["min_items"] = schema.get("minItems")
     result.attrs["max_items"] = schema.get("maxItems")
 

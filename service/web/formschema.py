@@ -71,6 +71,8 @@ def widget(schema: dict, name: str | None = None) -> str:
         return "radio" if hint == "radio" else "select"
     if kind == "boolean":
         return "checkbox"
+    if kind == "integer" and hint != "number" and scale(schema):
+        return "scale"
     if kind in ("integer", "number"):
         return "number"
     if hint in ("textarea", "date", "email", "datetime", "hidden"):
@@ -85,6 +87,17 @@ def widget(schema: dict, name: str | None = None) -> str:
     if (schema.get("maxLength") or 0) > TEXTAREA_LENGTH:
         return "textarea"
     return "text"
+
+
+SCALE_STEPS = 11  # 0-10 is the longest scale drawn as buttons; beyond, a number field
+
+
+def scale(schema: dict) -> list[int]:
+    """Return the choices of a small whole-number range (a 1-5 score), else []."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
+        return []
+    return list(range(low, high + 1)) if 1 < high - low + 1 <= SCALE_STEPS else []
 
 
 def properties(schema: dict) -> list[tuple[str, dict]]:
