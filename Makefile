@@ -20,13 +20,15 @@ VENDOR_STAMP := $(VENDOR_DIR)/versions.json
 
 # Second pytest run; the suite uses SQLite when TEST_DATABASE_URL is unset.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The reliability run's own database: dropped and created anew by every run.
+RELIABILITY_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/linkpass_reliability
 # Extra pytest arguments, e.g. `make test-sqlite PYTEST_ARGS='-k inbox -x'`.
 PYTEST_ARGS ?=
 
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help setup venv assets browser test test-sqlite test-pg lint format run bench clean
+.PHONY: help setup venv assets browser test test-sqlite test-pg test-reliability lint format run bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -86,18 +88,41 @@ define pytest_pg
 	fi
 endef
 
+# The reliability run (tests/reliability/run.py, ~4 min); PostgreSQL checked like pytest_pg
+# (through its `postgres` database: the run's own one is created by the run).
+define reliability
+	@mkdir -p test-artifacts
+	@if $(PY) -c 'import re, sys, psycopg; psycopg.connect(re.sub(r"^postgresql\+\w+", "postgresql", sys.argv[1]).rsplit("/", 1)[0] + "/postgres", connect_timeout=5).close()' '$(RELIABILITY_DATABASE_URL)' 2>$(VENV)/.pg-check.err; then \
+		echo ">> reliability run: RELIABILITY_DATABASE_URL='$(RELIABILITY_DATABASE_URL)' $(PY) tests/reliability/run.py"; \
+		RELIABILITY_DATABASE_URL='$(RELIABILITY_DATABASE_URL)' $(PY) tests/reliability/run.py; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "ERROR: PostgreSQL unreachable at $(RELIABILITY_DATABASE_URL) and CI=true: failing." >&2; \
+		cat $(VENV)/.pg-check.err >&2; exit 1; \
+	else \
+		echo "################################################################################"; \
+		echo "## WARNING: PostgreSQL unreachable at $(RELIABILITY_DATABASE_URL)"; \
+		echo "## SKIPPING the reliability run (it is mandatory when CI=true)."; \
+		sed 's/^/##   /' $(VENV)/.pg-check.err | tail -n 3; \
+		echo "################################################################################"; \
+	fi
+endef
+
 # pytest's exit code 5 (no tests collected) fails the target like any other non-zero code.
-test: setup browser ## ruff check, lint-imports, pytest on SQLite, then on PostgreSQL
+test: setup browser ## ruff check, lint-imports, pytest on SQLite, on PostgreSQL, reliability run
 	$(RUFF) check .
 	$(LINT_IMPORTS)
 	$(pytest_sqlite)
 	$(pytest_pg)
+	$(reliability)
 
 test-sqlite: setup browser ## pytest on SQLite (TEST_DATABASE_URL unset)
 	$(pytest_sqlite)
 
 test-pg: setup browser ## pytest on PostgreSQL (TEST_DATABASE_URL, default local db `test`)
 	$(pytest_pg)
+
+test-reliability: venv ## 2 servers + 2 workers on PostgreSQL, 20 clients, kill -9 midway (~4 min)
+	$(reliability)
 
 lint: venv ## ruff check + ruff format --check + lint-imports
 	$(RUFF) check .

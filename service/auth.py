@@ -7,7 +7,8 @@ from functools import wraps
 
 from flask import current_app, g, has_request_context, request
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
 from service import clock
@@ -48,11 +49,22 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+# One statement per request: the user joined with its center (lazy="joined") and its roles.
+# Built once: constructing it (and its cache key) costs more than running it on SQLite.
+_TOKEN_USER = (select(User, ApiToken.revoked_at, ApiToken.expires_at)
+               .join(ApiToken, ApiToken.user_id == User.id)
+               .where(ApiToken.token_hash == bindparam("digest"))
+               .options(joinedload(User.role_rows)))
+
+
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
+    """Return the active user of a live token, with center and roles, in one query."""
+    row = db.session.execute(_TOKEN_USER, {"digest": _digest(token)}).unique().first()
+    if row is None:
         return None
-    user = row.user
+    user, revoked_at, expires_at = row
+    if revoked_at is not None or expires_at <= clock.now():
+        return None
     if not user.active or user.center.status != "active":
         return None
     return user
@@ -68,6 +80,9 @@ def current_actor() -> Actor:
     user = user_for_token(header[7:].strip())
     if user is None:
         raise Unauthorized("the token is invalid or expired")
+    # The session's identity map holds objects weakly: keeping the user (and so its center)
+    # for the request lets the use case and the response read them without another query.
+    g.api_user = user
     g.actor = Actor.of(user)
     return g.actor
 

@@ -10,7 +10,12 @@ INSECURE_SECRET = "dev-insecure-secret"  # noqa: S105  (refused outside debug/te
 DEFAULTS = {
     "SECRET_KEY": INSECURE_SECRET,
     "SQLALCHEMY_DATABASE_URI": None,  # set in load(): SQLite under instance/ unless DATABASE_URL
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": None,  # set in load() from the two below unless given
+    # A pre-ping costs a round trip per request; instead connections are replaced after
+    # DB_POOL_RECYCLE seconds, and one broken by a database restart answers 503 once
+    # (errors.py) while the pool drops every connection older than the failure.
+    "DB_POOL_PRE_PING": False,
+    "DB_POOL_RECYCLE": 1800,
     "PROCESSES_DIR": str(ROOT / "processes"),
     "FORMS_DIR": str(ROOT / "forms"),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads: diagrams and forms are small
@@ -68,6 +73,8 @@ ENVIRONMENT = {
     "FORMS_DIR": ("FORMS_DIR", str),
     "SCRIPT_TIMEOUT": ("SCRIPT_TIMEOUT", float),
     "TOKEN_TTL_HOURS": ("TOKEN_TTL_HOURS", float),
+    "JOB_LOCK_SECONDS": ("JOB_LOCK_SECONDS", float),  # how soon a crashed worker's jobs rerun
+    "WORKER_INTERVAL": ("WORKER_INTERVAL", float),
     "DEMO_PASSWORD": ("DEMO_PASSWORD", str),
     "MAX_UPLOAD_BYTES": ("MAX_CONTENT_LENGTH", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
@@ -89,6 +96,8 @@ ENVIRONMENT = {
     "DIGEST_HOUR": ("DIGEST_HOUR", int),
     "GUEST_LINK_DAYS": ("GUEST_LINK_DAYS", float),
     "ATTACHMENTS_DIR": ("ATTACHMENTS_DIR", str),
+    "DB_POOL_PRE_PING": ("DB_POOL_PRE_PING", lambda v: v.lower() in ("1", "true")),
+    "DB_POOL_RECYCLE": ("DB_POOL_RECYCLE", int),
 }
 
 
@@ -114,6 +123,10 @@ def load(app, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/linkpass.db"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"] is None:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": app.config["DB_POOL_PRE_PING"],
+            "pool_recycle": app.config["DB_POOL_RECYCLE"]}
     if (app.config["SECRET_KEY"] == INSECURE_SECRET and not app.config.get("TESTING")
             and not app.debug):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY (make run creates one)")

@@ -1,6 +1,7 @@
 """One error hierarchy, one JSON envelope: {code, message, details}."""
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -53,6 +54,15 @@ def envelope(code: str, message: str, details=None, status: int = 400):
     return response
 
 
+# Deadlock and serialization failure: PostgreSQL aborted one of two racing transactions.
+LOST_RACE_STATES = ("40P01", "40001")
+
+
+def is_lost_race(error: BaseException) -> bool:
+    """Tell whether the database aborted this transaction for racing another one."""
+    return getattr(getattr(error, "orig", None), "sqlstate", None) in LOST_RACE_STATES
+
+
 def register_error_handlers(app) -> None:
     """Answer every error with the JSON envelope."""
 
@@ -66,6 +76,22 @@ def register_error_handlers(app) -> None:
         db.session.rollback()
         return envelope("conflict", "the instance changed meanwhile; reload and try again",
                         {}, 409)
+
+    @app.errorhandler(DBAPIError)
+    def handle_lost_connection(error: DBAPIError):
+        if is_lost_race(error):  # PostgreSQL rolled the whole transaction back: nothing changed
+            db.session.rollback()
+            return envelope("conflict", "the instance changed meanwhile; reload and try again",
+                            {}, 409)
+        # A connection broken by a database restart (no pre-ping, config.py): the pool has
+        # dropped it and every older one, so the same request succeeds when sent again.
+        if not error.connection_invalidated:
+            raise error
+        db.session.rollback()
+        response = make_response(envelope("unavailable",
+                                          "the database connection was reset; retry", {}, 503))
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

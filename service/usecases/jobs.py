@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from service import clock
+from service.errors import is_lost_race
 from service.models import Instance, Job, db
 
 from . import notifications, runs
@@ -40,7 +42,9 @@ def run_job(job_id: int, worker_id: str) -> str:
     """Run one claimed job in its own transaction; return what happened."""
     try:
         return _run_job(job_id, worker_id)
-    except StaleDataError:
+    except (StaleDataError, DBAPIError) as exc:
+        if isinstance(exc, DBAPIError) and not is_lost_race(exc):
+            raise
         # Someone else moved the instance meanwhile: release the job and try again later.
         db.session.rollback()
         db.session.execute(update(Job).where(Job.id == job_id, Job.locked_by == worker_id)

@@ -2,7 +2,9 @@
 
 import threading
 
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from support import ApiClient
 
@@ -52,3 +54,30 @@ def test_two_completions_of_one_task_at_once(app, owner, advisor):
     events = advisor.get(f"/api/v1/instances/{started['id']}/events").json
     assert [e["action"] for e in events].count("task_completed") == 1
     assert [e["action"] for e in events].count("task_created") == 2
+
+
+def test_a_deadlock_answers_409_and_changes_nothing(app, owner, advisor):
+    """PostgreSQL aborts one of two deadlocked transactions: the loser is told to retry."""
+    owner.deploy("two_lanes.bpmn")
+    started = advisor.start("two_lanes")
+    task = advisor.task_named("task_request")
+    aborted = []
+
+    def abort_once(session, context, instances):
+        if not aborted:
+            aborted.append(True)
+            # what psycopg raises for SQLSTATE 40P01, wrapped as SQLAlchemy wraps it
+            raise OperationalError("DELETE FROM job ...", {}, DeadlockDetected("deadlock"))
+
+    event.listen(Session, "before_flush", abort_once)
+    try:
+        response = advisor.post(f"/api/v1/tasks/{task['id']}/complete",
+                                json={"data": {"comment": "first"}})
+    finally:
+        event.remove(Session, "before_flush", abort_once)
+    assert response.status_code == 409 and response.json["code"] == "conflict"
+    instance = advisor.instance(started["id"])
+    assert [(t["bpmn_id"], t["status"]) for t in instance["tasks"]] == [("task_request", "ready")]
+    retried = advisor.post(f"/api/v1/tasks/{task['id']}/complete",
+                           json={"data": {"comment": "again"}})
+    assert retried.status_code == 200
