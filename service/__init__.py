@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     from service.auth import login_manager
     from service.engine import Engine
     from service.errors import register_error_handlers
+    from service.input_guard import refuse_unstorable_text
     from service.models import db
     from service.roles import lane_names
     from service.usecases import crm_services
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.before_request(refuse_unstorable_text)  # after the CSRF check
     app.extensions["engine"] = Engine(lanes=lane_names(),
                                       script_timeout=app.config["SCRIPT_TIMEOUT"])
     crm_services.register(app.extensions["engine"])

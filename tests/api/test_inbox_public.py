@@ -58,6 +58,15 @@ def test_wrong_answers_are_shown_beside_their_fields_and_start_nothing(app):
     assert instances(app) == 0
 
 
+def test_text_no_database_stores_is_refused_with_a_page_and_starts_nothing(app):
+    guest = WebClient(app, None, "en")
+    sent = guest.post("/public/inquiry", inquiry(company_name="上海\x00华信"))
+    assert sent.status_code == 422 and "<html" in sent.text
+    assert "NUL character" in text(sent)
+    assert instances(app) == 0
+    assert guest.post("/public/inquiry", inquiry()).status_code == 302  # the same form, clean
+
+
 def test_the_honeypot_answers_politely_and_keeps_nothing(app):
     guest = WebClient(app, None)
     sent = guest.post("/public/inquiry", inquiry(website="http://spam.example"))

@@ -1,9 +1,9 @@
-"""Refuse text no database stores: NUL, or a lone UTF-16 surrogate, in an API request's text.
+"""Refuse text no database stores: NUL, or a lone UTF-16 surrogate, in any request's text.
 
 PostgreSQL refuses NUL in text and JSON values (SQLite keeps it), and a lone surrogate (JSON
 allows "\\ud800") cannot be encoded for either; without this guard such a request is a 500. A
 name in the path holding one names nothing (404); a query, form or JSON field is invalid (422,
-by field).
+by field; a page for a browser outside the API). It runs after the CSRF check.
 """
 
 from flask import request
@@ -43,9 +43,7 @@ def _unstorable_fields(value, field: str):
 
 
 def refuse_unstorable_text() -> None:
-    """Before an API view: answer 404 or 422 for text a database refuses."""
-    if not request.path.startswith("/api/"):
-        return
+    """Before any view: answer 404 or 422 for text a database refuses."""
     if any(isinstance(v, str) and unstorable(v) for v in (request.view_args or {}).values()):
         raise NotFound()
     found = {}
@@ -59,4 +57,5 @@ def refuse_unstorable_text() -> None:
         if fields:
             found["json"] = {name: [MESSAGE] for name in fields}
     if found:
-        raise InvalidData("the request holds text no database can store", found)
+        raise InvalidData("a field holds a NUL character or a lone surrogate, which cannot be "
+                          "stored; remove it and send again", found)
