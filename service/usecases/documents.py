@@ -1,6 +1,7 @@
 """CRM documents on disk: checked for size and type on the way in, streamed on the way out."""
 
 import hashlib
+import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,6 @@ from service import clock
 from service.errors import InvalidData
 from service.models import Document, db
 
-MAX_BYTES = 10 * 1024 * 1024
 KINDS = ("material", "report", "certificate", "contract", "qualification", "other")
 # Extension -> (served content type, accepted leading bytes). The client's own content type is
 # never trusted: a file is what its name and its first bytes both say it is.
@@ -51,7 +51,9 @@ def path_of(document: Document) -> Path:
 def check(upload: Upload) -> tuple[str, str]:
     """Return the clean file name and the content type to serve, or raise 422 on `file`."""
     name = Path((upload.filename or "").replace("\\", "/")).name.strip()[:255]
-    limit = current_app.config.get("CRM_DOCUMENT_MAX_BYTES", MAX_BYTES)
+    # No larger than a request may be (MAX_UPLOAD_BYTES): one limit that the user can meet.
+    limit = min(current_app.config.get("CRM_DOCUMENT_MAX_BYTES") or math.inf,
+                current_app.config["MAX_CONTENT_LENGTH"])
     if not name or not upload.content:
         raise InvalidData("the file is empty", {"file": ["choose a file that is not empty"]})
     if len(upload.content) > limit:

@@ -88,8 +88,9 @@ def test_heatmap_averages_time_per_step(owner, advisor, admin, as_user):
         advisor.complete(task["id"])
     heat = admin.get("/api/v1/admin/heatmap/monitor_flow").json
     collect = heat["elements"]["task_collect"]
-    assert collect["count"] == 2 and abs(collect["avg_seconds"] - 3 * 3600) < 1
-    assert abs(collect["max_seconds"] - 4 * 3600) < 1
+    # the clock moves on in real time too (each request takes a moment): a minute of slack
+    assert collect["count"] == 2 and 3 * 3600 <= collect["avg_seconds"] < 3 * 3600 + 60
+    assert 4 * 3600 <= collect["max_seconds"] < 4 * 3600 + 60
     assert heat["elements"]["task_plan"]["open"] == 2
     assert admin.get("/api/v1/admin/heatmap/nope").status_code == 404
     assert as_user("sz.president").get("/api/v1/admin/heatmap/monitor_flow").json[
