@@ -103,6 +103,14 @@ def _cpu_seconds(pids) -> float:
     return total / TICKS
 
 
+def _rss_mb(pid: int) -> float:
+    """Return a process's resident set size in MB (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -245,6 +253,7 @@ def run(seconds: float = 20.0, warmup: int = 200) -> dict | None:
             counters = _Counters(server.pid, _backends(url))
             load = machine.load()
             result = _drive(port, token, counters, seconds, warmup)
+            result["worker_rss_mb"] = [_rss_mb(pid) for pid in _children(server.pid)]
         finally:
             _stop(server)
     return {**result, "starts_per_s": starts, "load_before": load, "load_after": machine.load(),
@@ -273,6 +282,10 @@ def rows(raw: dict) -> list[dict]:
         {"figure": "  CPU ms per completion: gunicorn workers", "value": result["server_cpu_ms"],
          "unit": "ms", "note": f"PostgreSQL backends {result['pg_cpu_ms']:.2f} ms, client "
                                f"{result['client_cpu_ms']:.2f} ms (2 cores: 2000 ms/s in all)"},
+        {"figure": "  largest gunicorn worker RSS after the window", "unit": "MB",
+         "value": max(result["worker_rss_mb"], default=None),
+         "note": "each worker: " + ", ".join(f"{m:.1f} MB" for m in result["worker_rss_mb"])
+                 + f" after serving about {result['completions'] // WORKERS:,} completions"},
         {"figure": "  instance starts/s (before the window)", "value": result["starts_per_s"],
          "unit": "starts/s", "note": f"{INSTANCES} POST /api/v1/instances"},
     ]

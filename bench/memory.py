@@ -2,11 +2,13 @@
 
 The app, its engine and the Flask test client run in this process on a SQLite file, as one
 web worker would (one thread); VmRSS is read from /proc/self/status. Issue 7 asks for under
-150 MB after 100,000 completions: `make bench` runs fewer (DEFAULT) and says so in the note,
+150 MB after 100,000 completions: `make bench` runs that many (`--quick`: 5,000, and says so),
 with the growth per 10,000 completions measured over the second half of the run.
 """
 
 import gc
+import json
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,7 +20,7 @@ from .app import Client
 from .flows import LINEAR9
 
 GOAL = 100_000  # completions the target speaks of
-DEFAULT = 5_000  # what `make bench` runs (about a minute on an idle machine)
+DEFAULT = GOAL  # what `make bench` runs (about 6 minutes on an idle machine)
 TARGET_MB = 150.0
 IN_FLIGHT = 50
 SAMPLES = 10
@@ -79,17 +81,25 @@ def _drive(app, completions: int, warmup: int) -> dict:
             "samples": samples, "wall_s": perf_counter() - began}
 
 
+def run_apart(completions: int) -> dict:
+    """Run in a fresh interpreter: the benchmarks before it must not count as this RSS."""
+    done = subprocess.run([sys.executable, "-m", "bench.memory", str(completions), "--json"],
+                          cwd=Path(__file__).resolve().parent.parent, check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def rows(raw: dict, completions: int = DEFAULT) -> list[dict]:
     """Return the section's rows for `make bench`."""
-    result = run(completions)
+    result = run_apart(completions)
     raw["memory"] = result
     n, end = result["completions"], result["rss_end_mb"]
     measured = n >= GOAL
     verdict = "met" if end < TARGET_MB else "NOT met"
     label = "RSS after 100,000 completions" if measured else f"RSS after {n:,} completions"
     rows_ = [
-        {"section": "6. memory of one web worker (app + test client, one process, SQLite "
-                    "file, one thread)"},
+        {"section": "6. memory of one web worker (app + test client, a fresh process, "
+                    "SQLite file, one thread)"},
         {"figure": label, "value": end, "unit": "MB",
          "note": (f"target < {TARGET_MB:.0f} MB after {GOAL:,}: " +
                   (verdict if measured else
@@ -113,6 +123,9 @@ def rows(raw: dict, completions: int = DEFAULT) -> list[dict]:
 if __name__ == "__main__":
     count = int(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     figures = run(count)
+    if "--json" in sys.argv:
+        print(json.dumps(figures))
+        sys.exit(0)
     for done, rss, wall in figures.pop("samples"):
         print(f"{done:>8,} completions  {rss:7.1f} MB  {wall:7.1f} s")
     print({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()})

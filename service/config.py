@@ -96,6 +96,7 @@ ENVIRONMENT = {
     "DIGEST_HOUR": ("DIGEST_HOUR", int),
     "GUEST_LINK_DAYS": ("GUEST_LINK_DAYS", float),
     "ATTACHMENTS_DIR": ("ATTACHMENTS_DIR", str),
+    "CRM_DOCUMENTS_DIR": ("CRM_DOCUMENTS_DIR", str),
     "DB_POOL_PRE_PING": ("DB_POOL_PRE_PING", lambda v: v.lower() in ("1", "true")),
     "DB_POOL_RECYCLE": ("DB_POOL_RECYCLE", int),
 }
