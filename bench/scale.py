@@ -29,7 +29,6 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/scale"
 FULL, QUICK = Shape(instances=100_000), Shape(instances=10_000)
 INBOX_TARGET_MS, SEARCH_TARGET_MS = 20.0, 50.0
 RUNS = 40
-FIGURES = ROOT.parent / "notes" / "scale-figures.md"
 
 
 def database_url() -> str:
@@ -184,17 +183,6 @@ def totals(app) -> str:
     return f"{tasks_:,} tasks ({open_:,} open) over {instances:,} instances"
 
 
-def note(lines: list[str]) -> None:
-    """Append figures to the shared notes file with the machine load at the time."""
-    try:
-        with open(FIGURES, "a", encoding="utf-8") as handle:
-            stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-            for line in lines:
-                handle.write(f"- {stamp} | load {machine.load()} | {line}\n")
-    except OSError:
-        pass
-
-
 def rows(quick: bool = False, url: str | None = None, revision: str = "head",
          measure_only: bool = False) -> list[dict]:
     """Seed, measure, and return the bench table's rows."""
@@ -217,16 +205,11 @@ def rows(quick: bool = False, url: str | None = None, revision: str = "head",
                     f"{counts.get('task_candidate', 0):,} candidates, "
                     f"{counts.get('engagement', 0):,} engagements, {counts.get('user', 0)} "
                     f"staff in {counts.get('center', 0) + 3} centers"}]
-    revision = os.environ.get("BENCH_LABEL", revision)  # names a before/after run in the notes
-    lines = [f"scale seed ({revision}): {counts['seconds']:.1f} s for {where}"]
     for label, result, target, matched in measure(app):
         verdict = "met" if result["p95"] <= target else "NOT met"
         out.append({"figure": f"{label} p95", "value": result["p95"], "unit": "ms",
                     "note": f"target <= {target:.0f} ms: {verdict}; median "
                             f"{result['median']:.2f} ms of {result['n']}; {matched}"})
-        lines.append(f"{label} ({revision}, {where}): p95 {result['p95']:.1f} ms, median "
-                     f"{result['median']:.1f} ms, {matched}, target {target:.0f} ms {verdict}")
-    note(lines)
     with app.app_context():
         db.engine.dispose()
     return out
