@@ -26,7 +26,9 @@ def list_processes():
 @bp.route("", methods=["POST"])
 @token_required
 @bp.arguments(UploadSchema, location="files")
-@bp.response(201, DeployedSchema)
+@bp.response(201, DeployedSchema, description="A new version was deployed")
+@bp.alt_response(200, schema=DeployedSchema,
+                 description="Identical content: the existing version, created false")
 @bp.doc(security=SECURITY)
 def deploy_process(files):
     """Deploy a .bpmn or .dmn file as a new version."""
