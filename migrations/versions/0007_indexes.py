@@ -11,7 +11,7 @@ branch_labels = None
 depends_on = None
 
 TASK = (
-    ("ix_task_done", ["completed_by_id", "status", "completed_at"]),
+    ("ix_task_done", ["completed_by_id", "status", "completed_at", "process_key"]),
     ("ix_task_mine_due", ["assignee_id", "status", "due_at"]),
     ("ix_task_group_due", ["status", "center_id", "role", "due_at"]),
 )

@@ -73,7 +73,7 @@ class Task(db.Model):
         Index("ix_task_assignee_status", "assignee_id", "status"),
         Index("ix_task_mine_due", "assignee_id", "status", "due_at"),
         Index("ix_task_group_due", "status", "center_id", "role", "due_at"),
-        Index("ix_task_done", "completed_by_id", "status", "completed_at"),
+        Index("ix_task_done", "completed_by_id", "status", "completed_at", "process_key"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

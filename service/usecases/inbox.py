@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, true, union_all
+from sqlalchemy.orm import aliased
 
 from service import clock
 from service.errors import Forbidden, InvalidData
@@ -13,7 +14,7 @@ from . import client_refs, dates
 from .access import REASSIGNERS, can_reassign, candidate_filter, done_filter, mine_filter
 from .context import Actor
 from .tasks import get as get_task
-from .tasks import offered_ids, prefilter
+from .tasks import offered_filter, prefilter
 
 
 def _only_mine(actor: Actor):
@@ -35,8 +36,9 @@ def _mine(actor: Actor):
 
 
 def _group(actor: Actor):
-    group = and_(candidate_filter(actor), ~_only_mine(actor))
-    return and_(Task.id.in_(offered_ids(actor)), group) if prefilter() else group
+    if prefilter():
+        return offered_filter(actor, shared=True)
+    return and_(candidate_filter(actor), ~_only_mine(actor))
 
 
 def _center(actor: Actor):
@@ -127,9 +129,25 @@ def _due_condition(due: str, now: datetime):
     return and_(Task.due_at.is_not(None), Task.due_at < end + timedelta(days=6))
 
 
-def _columns(client_column):
-    return {"task": Task.name, "process": Task.process_key, "client": client_column,
-            "center": Task.center_id, "created": Task.created_at, "due": Task.due_at}
+SORT_COLUMNS = {"task": "name", "process": "process_key", "center": "center_id",
+                "created": "created_at", "due": "due_at"}
+
+
+def _order_by(entity, column_name: str, order: str) -> tuple:
+    column = getattr(entity, column_name)
+    ordering = column.desc() if order == "desc" else column.asc()
+    # Tasks without a due date (or client) go last whichever way the column is sorted;
+    # NULLS LAST (rather than "column IS NULL" first) lets an index give the order.
+    return (ordering.nulls_last(), entity.created_at, entity.id)
+
+
+def _fenced(filters):
+    """Return Task over the filtered rows as a subquery the planner keeps apart (OFFSET 0).
+
+    PostgreSQL would otherwise walk the due_at index, hoping to meet the page's few offers
+    early among a million rows; the offers are found by index, so fetch them, then sort.
+    """
+    return aliased(Task, select(Task).where(*filters).offset(0).subquery())
 
 
 def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
@@ -160,19 +178,34 @@ def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
     if reads_client:
         counted = client_refs.join_for_label(counted.join(
             Instance, Instance.id == Task.instance_id))
-    total = db.session.scalar(counted)
+    keys = None
+    if len(filters) == 1:  # no filter beyond the tab: one scan counts and names the processes
+        per_process = db.session.execute(select(Task.process_key, func.count()).where(
+            *filters).group_by(Task.process_key)).all()
+        total, keys = sum(n for _, n in per_process), {key for key, _ in per_process}
+    else:
+        total = db.session.scalar(counted)
     sort = query.sort or ("created" if query.tab == "done" else "due")
     order = query.order or ("desc" if query.tab == "done" else "asc")
-    column = Task.completed_at if (query.tab == "done" and sort == "created") else \
-        _columns(client_column)[sort]
-    ordering = column.desc() if order == "desc" else column.asc()
-    # Tasks without a due date (or client) go last whichever way the column is sorted;
-    # NULLS LAST (rather than "column IS NULL" first) lets an index give the order.
-    order_by = (ordering.nulls_last(), Task.created_at, Task.id)
+    if sort == "client":
+        ordering = client_column.desc() if order == "desc" else client_column.asc()
+        order_by = (ordering.nulls_last(), Task.created_at, Task.id)
+    else:
+        name = "completed_at" if (query.tab == "done" and sort == "created") \
+            else SORT_COLUMNS[sort]
+        order_by = _order_by(Task, name, order)
+        if name == "completed_at":  # never empty on "done": the index gives this order as is
+            column = Task.completed_at
+            order_by = (column.desc() if order == "desc" else column.asc(),) + order_by[1:]
     page = ((query.page - 1) * query.per_page, query.per_page)
     if sort != "client" and not reads_client:
         # Pick the page's tasks first, then join the client of those alone (not of all).
-        ids = select(Task.id).where(*filters).order_by(*order_by).offset(page[0]).limit(page[1])
+        if prefilter() and query.tab == "group":
+            rows = _fenced(filters)
+            ids = select(rows.id).order_by(*_order_by(rows, name, order))
+        else:
+            ids = select(Task.id).where(*filters).order_by(*order_by)
+        ids = ids.offset(page[0]).limit(page[1])
         stmt = client_refs.join_for_label(select(Task, client_column.label("client")).join(
             Instance, Instance.id == Task.instance_id)).where(Task.id.in_(ids.scalar_subquery()))
         page = (0, page[1])
@@ -182,7 +215,8 @@ def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
                      dates.due_state(task.due_at, now) if task.status in ("ready", "claimed")
                      else None)
             for task, client in result]
-    return InboxPage(query, rows, total, sort, order, processes=processes_of(actor, query.tab))
+    return InboxPage(query, rows, total, sort, order,
+                     processes=processes_of(actor, query.tab, keys))
 
 
 def counts(actor: Actor) -> dict[str, int]:
@@ -207,9 +241,11 @@ def process_names(keys) -> dict[str, str]:
     return {key: name or key for key, name in rows}
 
 
-def processes_of(actor: Actor, tab: str) -> list[tuple[str, str]]:
+def processes_of(actor: Actor, tab: str, keys: set[str] | None = None) -> list[tuple[str, str]]:
     """Return (key, name) of the processes that have tasks in this tab (the filter's choices)."""
-    keys = set(db.session.scalars(select(Task.process_key).where(TABS[tab](actor)).distinct()))
+    if keys is None:
+        keys = set(db.session.scalars(select(Task.process_key).where(TABS[tab](actor))
+                                      .distinct()))
     names = process_names(keys)
     return sorted(((k, names.get(k, k)) for k in keys), key=lambda item: item[1])
 
