@@ -67,15 +67,11 @@ def backend_rows(label: str, url: str, quick: bool) -> list[dict]:
     client, headers = sign_in(app)
     out = [{"figure": f"{label}: seed time", "value": counts["seconds"], "unit": "s",
             "note": f"{where}, all open ones in sh"}]
-    lines = []
     for name, path in PAGES:
         result = timed(client, headers, path)
         out.append({"figure": f"{label}: {name} p95", "value": result["p95"], "unit": "ms",
                     "note": f"median {result['median']:.1f} ms; {result['bytes']:,} bytes; "
                             "sh.advisor, test client, whole request"})
-        lines.append(f"inbox page {label} {name} ({where}): p95 {result['p95']:.1f} ms, "
-                     f"median {result['median']:.1f} ms")
-    scale.note(lines)
     with app.app_context():
         scale.db.engine.dispose()
     return out
