@@ -34,9 +34,9 @@ def sqlite_url(folder: Path) -> str:
     return f"sqlite:///{folder / 'bench.db'}"
 
 
-def postgres_url() -> str | None:
-    """Create the BENCH_DATABASE_URL database if needed, empty its schema; None if unreachable."""
-    url = make_url(normalise_database_url(PG_BENCH))
+def reset_postgres(url: str) -> bool:
+    """Create the database of url if needed and empty its schema; False if unreachable."""
+    url = make_url(normalise_database_url(url))
     admin = url.set(drivername="postgresql", database="postgres").render_as_string(
         hide_password=False)
     try:
@@ -46,13 +46,20 @@ def postgres_url() -> str | None:
             if not found:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
     except psycopg.Error:
-        return None
+        return False
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    return url.render_as_string(hide_password=False)
+    return True
+
+
+def postgres_url() -> str | None:
+    """Create the BENCH_DATABASE_URL database if needed, empty its schema; None if unreachable."""
+    if not reset_postgres(PG_BENCH):
+        return None
+    return make_url(normalise_database_url(PG_BENCH)).render_as_string(hide_password=False)
 
 
 def build(url: str):

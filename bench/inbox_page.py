@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from . import machine, scale
+from .app import reset_postgres
 from .seed import Shape
 
 PAGE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/scale_page"
@@ -85,7 +86,7 @@ def rows(quick: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="linkpass-page-") as folder:
         out += backend_rows("SQLite", f"sqlite:///{Path(folder) / 'page.db'}", quick)
     url = os.environ.get("BENCH_PAGE_DATABASE_URL", PAGE_URL)
-    if scale.reset(url):
+    if reset_postgres(url):
         out += backend_rows("PostgreSQL", url, quick)
     else:
         out.append({"figure": "PostgreSQL: skipped", "value": None, "unit": "",

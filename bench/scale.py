@@ -10,11 +10,9 @@ import math
 import os
 import time
 from datetime import timedelta
-from pathlib import Path
 
-import psycopg
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from service import clock, create_app
 from service.models import Instance, Task, User, db
@@ -22,9 +20,9 @@ from service.usecases import deployments, inbox, monitor_search, org, tasks
 from service.usecases.context import SYSTEM, Actor
 
 from . import machine
+from .app import config, reset_postgres
 from .seed import Shape, seed
 
-ROOT = Path(__file__).parent.parent
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/scale"
 FULL, QUICK = Shape(instances=100_000), Shape(instances=10_000)
 INBOX_TARGET_MS, SEARCH_TARGET_MS = 20.0, 50.0
@@ -35,31 +33,9 @@ def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
 
 
-def reset(url: str) -> bool:
-    """Create the database if missing and empty its schema; False when unreachable."""
-    name = url.rsplit("/", 1)[1]
-    admin = url.replace("postgresql+psycopg", "postgresql").rsplit("/", 1)[0] + "/postgres"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error:
-        return False
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return True
-
-
 def build(url: str, revision: str | None = "head"):
     """Return an app on url: migrated, demo organisation, the repository's processes deployed."""
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-        "PROCESSES_DIR": str(ROOT / "processes"), "FORMS_DIR": str(ROOT / "forms"),
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "DEMO_PASSWORD": "linkpass"})
+    app = create_app(config(url))
     if revision is None:
         return app
     with app.app_context():
@@ -192,7 +168,7 @@ def rows(quick: bool = False, url: str | None = None, revision: str = "head",
              f" task rows{' (--quick: a tenth of issue 7 size)' if quick else ''}")
     if measure_only:  # the database is seeded already: measure it as it is
         app, counts = build(url, revision=None), {"seconds": math.nan}
-    elif not reset(url):
+    elif not reset_postgres(url):
         return [{"section": title}, {"figure": "skipped", "value": None, "unit": "",
                                      "note": f"{url} unreachable"}]
     else:

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, true, union_all
-from sqlalchemy.orm import aliased
 
 from service import clock
 from service.errors import Forbidden, InvalidData
@@ -13,8 +12,8 @@ from service.models import Center, Instance, ProcessVersion, Task, TaskCandidate
 from . import client_refs, dates
 from .access import REASSIGNERS, can_reassign, candidate_filter, done_filter, mine_filter
 from .context import Actor
+from .tasks import fenced, offered_filter, prefilter
 from .tasks import get as get_task
-from .tasks import offered_filter, prefilter
 
 
 def _only_mine(actor: Actor):
@@ -133,21 +132,14 @@ SORT_COLUMNS = {"task": "name", "process": "process_key", "center": "center_id",
                 "created": "created_at", "due": "due_at"}
 
 
-def _order_by(entity, column_name: str, order: str) -> tuple:
-    column = getattr(entity, column_name)
+def _order_by(column, order: str, entity=Task) -> tuple:
     ordering = column.desc() if order == "desc" else column.asc()
     # Tasks without a due date (or client) go last whichever way the column is sorted;
-    # NULLS LAST (rather than "column IS NULL" first) lets an index give the order.
-    return (ordering.nulls_last(), entity.created_at, entity.id)
-
-
-def _fenced(filters):
-    """Return Task over the filtered rows as a subquery the planner keeps apart (OFFSET 0).
-
-    PostgreSQL would otherwise walk the due_at index, hoping to meet the page's few offers
-    early among a million rows; the offers are found by index, so fetch them, then sort.
-    """
-    return aliased(Task, select(Task).where(*filters).offset(0).subquery())
+    # NULLS LAST (rather than "column IS NULL" first) lets an index give the order. A
+    # completion time is never empty on "done": as is, its index gives the order.
+    if getattr(column, "key", None) != "completed_at":
+        ordering = ordering.nulls_last()
+    return (ordering, entity.created_at, entity.id)
 
 
 def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
@@ -169,47 +161,41 @@ def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
         filters.append(or_(Task.name.ilike(pattern, escape="\\"),
                            Task.process_key.ilike(pattern, escape="\\"),
                            client_column.ilike(pattern, escape="\\")))
-    stmt = client_refs.join_for_label(select(Task, client_column.label("client")).join(
-        Instance, Instance.id == Task.instance_id)).where(*filters)
-    # Count without the client joins unless a filter reads the client: each task has
-    # exactly one instance and at most one engagement, so they never change the count.
-    counted = select(func.count()).select_from(Task).where(*filters)  # count(*): index only
     reads_client = bool(query.client or (query.text and query.text.strip()))
-    if reads_client:
-        counted = client_refs.join_for_label(counted.join(
-            Instance, Instance.id == Task.instance_id))
     keys = None
     if len(filters) == 1:  # no filter beyond the tab: one scan counts and names the processes
         per_process = db.session.execute(select(Task.process_key, func.count()).where(
             *filters).group_by(Task.process_key)).all()
         total, keys = sum(n for _, n in per_process), {key for key, _ in per_process}
     else:
+        # Count without the client joins unless a filter reads the client: each task has
+        # exactly one instance and at most one engagement, so they never change the count.
+        counted = select(func.count()).select_from(Task).where(*filters)
+        if reads_client:
+            counted = client_refs.join_for_label(counted.join(
+                Instance, Instance.id == Task.instance_id))
         total = db.session.scalar(counted)
     sort = query.sort or ("created" if query.tab == "done" else "due")
     order = query.order or ("desc" if query.tab == "done" else "asc")
-    if sort == "client":
-        ordering = client_column.desc() if order == "desc" else client_column.asc()
-        order_by = (ordering.nulls_last(), Task.created_at, Task.id)
-    else:
-        name = "completed_at" if (query.tab == "done" and sort == "created") \
-            else SORT_COLUMNS[sort]
-        order_by = _order_by(Task, name, order)
-        if name == "completed_at":  # never empty on "done": the index gives this order as is
-            column = Task.completed_at
-            order_by = (column.desc() if order == "desc" else column.asc(),) + order_by[1:]
-    page = ((query.page - 1) * query.per_page, query.per_page)
+    name = "completed_at" if (query.tab == "done" and sort == "created") \
+        else SORT_COLUMNS.get(sort)
+    order_by = _order_by(client_column if sort == "client" else getattr(Task, name), order)
+    stmt = client_refs.join_for_label(select(Task, client_column.label("client")).join(
+        Instance, Instance.id == Task.instance_id))
+    offset = (query.page - 1) * query.per_page
     if sort != "client" and not reads_client:
         # Pick the page's tasks first, then join the client of those alone (not of all).
         if prefilter() and query.tab == "group":
-            rows = _fenced(filters)
-            ids = select(rows.id).order_by(*_order_by(rows, name, order))
+            rows = fenced(filters)
+            ids = select(rows.id).order_by(*_order_by(getattr(rows, name), order, rows))
         else:
             ids = select(Task.id).where(*filters).order_by(*order_by)
-        ids = ids.offset(page[0]).limit(page[1])
-        stmt = client_refs.join_for_label(select(Task, client_column.label("client")).join(
-            Instance, Instance.id == Task.instance_id)).where(Task.id.in_(ids.scalar_subquery()))
-        page = (0, page[1])
-    result = db.session.execute(stmt.order_by(*order_by).offset(page[0]).limit(page[1])).all()
+        ids = ids.offset(offset).limit(query.per_page)
+        stmt, offset = stmt.where(Task.id.in_(ids.scalar_subquery())), 0
+    else:
+        stmt = stmt.where(*filters)
+    result = db.session.execute(stmt.order_by(*order_by).offset(offset)
+                                .limit(query.per_page)).all()
     names = process_names({task.process_key for task, _ in result})
     rows = [InboxRow(task, client, names.get(task.process_key, task.process_key),
                      dates.due_state(task.due_at, now) if task.status in ("ready", "claimed")

@@ -37,11 +37,11 @@ def list_(actor: Actor, scope: str = "all", status: str | None = None, page: int
     if status:
         filters.append(Task.status == status)
     total = db.session.scalar(select(func.count()).select_from(Task).where(*filters))
-    # On PostgreSQL the offers are fetched apart, then sorted: walking the due_at index in
-    # the hope of meeting them early reads most of the table (see inbox._fenced).
-    rows = aliased(Task, select(Task).where(*filters).offset(0).subquery()) \
-        if scope == "candidate" and prefilter() else Task
-    stmt = select(rows) if rows is not Task else select(Task).where(*filters)
+    if scope == "candidate" and prefilter():
+        rows = fenced(filters)
+        stmt = select(rows)
+    else:
+        rows, stmt = Task, select(Task).where(*filters)
     found = db.session.scalars(stmt.order_by(rows.due_at.asc().nulls_last(), rows.created_at,
                                              rows.id)
                                .offset((page - 1) * per_page).limit(per_page))
@@ -51,6 +51,15 @@ def list_(actor: Actor, scope: str = "all", status: str | None = None, page: int
 def prefilter() -> bool:
     """Tell whether to write task filters for PostgreSQL's planner (SQLite plans them well)."""
     return db.engine.dialect.name == "postgresql"
+
+
+def fenced(filters):
+    """Return Task over the filtered rows as a subquery the planner keeps apart (OFFSET 0).
+
+    PostgreSQL would otherwise walk the due_at index, hoping to meet a page of offers early
+    among a million rows; the offers are found by index, so fetch them, then sort those.
+    """
+    return aliased(Task, select(Task).where(*filters).offset(0).subquery())
 
 
 def offered_filter(actor: Actor, shared: bool = False):

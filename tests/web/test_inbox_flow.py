@@ -1,6 +1,5 @@
 """The ten-step enterprise service flow in Chromium: staff pages, a guest link, another city."""
 
-from pathlib import Path
 
 import pytest
 from inbox_flow_kit import (
@@ -22,34 +21,18 @@ from inbox_flow_kit import (
     shot,
     staff,
 )
+from inbox_support import repository_app
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from service import clock
-from service.models import User, db
-from service.usecases import deployments, org, public
-from service.usecases.context import Actor
 
-REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def app(make_app, tmp_path):
-    """An app on the repository's processes and forms, with the demo organisation."""
-    app = make_app(PROCESSES_DIR=str(REPO / "processes"), FORMS_DIR=str(REPO / "forms"),
-                   CRM_DOCUMENTS_DIR=str(tmp_path / "documents"))
-    with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        org.seed_demo()
-        owner = db.session.scalar(select(User).where(User.username == "owner"))
-        deployments.deploy_directory(Actor.of(owner), str(REPO / "processes"))
-        db.session.remove()
-    clock.reset()
-    public.limiter.reset()
-    yield app
+    """An app on the repository's processes and forms, all deployed, demo users seeded."""
+    yield repository_app(make_app, tmp_path)
     clock.reset()
 
 
