@@ -10,6 +10,7 @@ import math
 import os
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from . import machine
 from .app import config, reset_postgres
 from .seed import Shape, seed
 
+ROOT = Path(__file__).parent.parent
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/scale"
 FULL, QUICK = Shape(instances=100_000), Shape(instances=10_000)
 INBOX_TARGET_MS, SEARCH_TARGET_MS = 20.0, 50.0
@@ -35,7 +37,8 @@ def database_url() -> str:
 
 def build(url: str, revision: str | None = "head"):
     """Return an app on url: migrated, demo organisation, the repository's processes deployed."""
-    app = create_app(config(url))
+    app = create_app({**config(url), "PROCESSES_DIR": str(ROOT / "processes"),
+                      "FORMS_DIR": str(ROOT / "forms")})
     if revision is None:
         return app
     with app.app_context():
