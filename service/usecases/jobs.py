@@ -54,10 +54,15 @@ def run_job(job_id: int, worker_id: str) -> str:
 
 
 def _run_job(job_id: int, worker_id: str) -> str:
-    job = db.session.get(Job, job_id)
-    if job is None or job.locked_by != worker_id:
+    # Write the job's row before reading anything: on SQLite that opens the write transaction,
+    # so the job and its instance are read in one snapshot; a job another worker took over
+    # or ran meanwhile matches no row and is left alone.
+    held = db.session.execute(update(Job).where(Job.id == job_id, Job.locked_by == worker_id)
+                              .values(locked_by=worker_id)).rowcount
+    if not held:
         db.session.rollback()
         return "gone"
+    job = db.session.get(Job, job_id)
     instance = runs.load_instance(job.instance_id)
     if instance.status not in RUNNABLE.get(job.kind, ()):
         if job.kind == "retry":
