@@ -166,16 +166,19 @@ def seed(shape: Shape, seed_value: int = 7) -> dict:
     city_of = {code: f"城市{code}" for code in centers}
     city_of.update(sh="上海", sz="深圳", national="北京")
 
+    def label(iid: int, key: str) -> str:  # as client_refs.refresh_labels() names them
+        return f"客户{iid}科技有限公司" if key == "enterprise_service" else f"BK-{iid:07d}"
+
     def instance_rows():
         for iid, key, code, status, created in plan:
             data = {"client": {"name": f"客户{iid}", "city": city_of[code]},
                     "credit_code": f"91{iid:016d}", "industry": rng.choice(INDUSTRIES),
                     "amount": rng.randrange(10000), "priority": rng.choice(("high", "normal"))}
             ended = min(created + timedelta(days=20), now) if status != "running" else None
-            yield (iid, versions[key], key, status, f"BK-{iid:07d}", centers[code], data, 1,
-                   created, ended or created, ended)
+            yield (iid, versions[key], key, status, f"BK-{iid:07d}", label(iid, key),
+                   centers[code], data, 1, created, ended or created, ended)
     writer.write("instance", ("id", "process_version_id", "process_key", "status",
-                              "business_key", "center_id", "data", "lock_version",
+                              "business_key", "client_label", "center_id", "data", "lock_version",
                               "created_at", "updated_at", "ended_at"), instance_rows())
     candidates = []
 
@@ -201,20 +204,21 @@ def seed(shape: Shape, seed_value: int = 7) -> dict:
                 if last and status == "running":
                     due = now + timedelta(hours=rng.uniform(-120, 240)) if due else None
                     claimed = rng.random() < 0.4
-                    yield (task_id, iid, key, bpmn_id, name, role, center,
+                    yield (task_id, iid, key, bpmn_id, name, label(iid, key), role, center,
                            "claimed" if claimed else "ready",
                            restricted, who if claimed else None, at, due, None, None)
                 else:
                     final = "cancelled" if last and status == "terminated" else "completed"
                     done = at + timedelta(hours=2)
-                    yield (task_id, iid, key, bpmn_id, name, role, center, final, restricted,
+                    yield (task_id, iid, key, bpmn_id, name, label(iid, key), role, center,
+                           final, restricted,
                            who, at, due, done if final == "completed" else None,
                            who if final == "completed" else None)
-    writer.write("task", ("id", "instance_id", "process_key", "bpmn_id", "name", "role",
-                          "center_id", "status", "restricted", "assignee_id", "created_at",
-                          "due_at", "completed_at", "completed_by_id"),
+    writer.write("task", ("id", "instance_id", "process_key", "bpmn_id", "name", "client_label",
+                          "role", "center_id", "status", "restricted", "assignee_id",
+                          "created_at", "due_at", "completed_at", "completed_by_id"),
                  # A task row is written when the task is created: open ones are the newest.
-                 sorted(task_rows(), key=lambda row: row[10]))
+                 sorted(task_rows(), key=lambda row: row[11]))
     writer.write("task_candidate", ("task_id", "user_id"), candidates)
     served = [(iid, code, created) for iid, key, code, _s, created in plan
               if key == "enterprise_service"]

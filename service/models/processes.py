@@ -50,6 +50,9 @@ class Instance(db.Model):
     process_key: Mapped[str] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(16), index=True)
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # How the inbox and the monitor name the client: the engagement's customer, else the
+    # business key; kept by client_refs.refresh_labels() so no list joins the CRM.
+    client_label: Mapped[str | None] = mapped_column(String(200))
     center_id: Mapped[int] = mapped_column(ForeignKey("center.id"))
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     data = mapped_column(JSONType, nullable=False)  # a snapshot for reading and filtering
@@ -86,6 +89,7 @@ class Task(db.Model):
     role: Mapped[str | None] = mapped_column(String(40))
     center_id: Mapped[int] = mapped_column(ForeignKey("center.id"))
     form: Mapped[str | None] = mapped_column(String(200))
+    client_label: Mapped[str | None] = mapped_column(String(200))  # the instance's, copied
     status: Mapped[str] = mapped_column(String(16))
     restricted: Mapped[bool] = mapped_column(default=False)  # only TaskCandidate users
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -2,22 +2,35 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 
-from service.models import Communication, Customer, Document, Engagement, Instance, PlanVersion, db
+from service.models import (
+    Communication,
+    Customer,
+    Document,
+    Engagement,
+    Instance,
+    PlanVersion,
+    Task,
+    db,
+)
 
 from .instances import get as get_instance
 
 
-def label_column():
-    """Return the SQL expression the inbox shows, filters and sorts as the task's client."""
-    return func.coalesce(Customer.name, Instance.business_key)
-
-
-def join_for_label(stmt):
-    """Add the joins label_column() needs to a select over Task joined with Instance."""
-    return (stmt.outerjoin(Engagement, Engagement.instance_id == Instance.id)
-            .outerjoin(Customer, Customer.id == Engagement.customer_id))
+def refresh_labels(customer: Customer) -> None:
+    """Name the customer on the instances of its engagements and on all their tasks."""
+    instances = db.session.scalars(select(Instance).join(
+        Engagement, Engagement.instance_id == Instance.id).where(
+        Engagement.customer_id == customer.id))
+    for instance in instances:
+        label = customer.name or instance.business_key
+        if instance.client_label == label:
+            continue
+        instance.client_label = label
+        db.session.execute(update(Task).where(Task.instance_id == instance.id)
+                           .values(client_label=label)
+                           .execution_options(synchronize_session="evaluate"))
 
 
 @dataclass

@@ -25,7 +25,7 @@ from service.models import (
     db,
 )
 
-from . import credit_code, documents
+from . import client_refs, credit_code, documents
 from .context import Actor, record
 
 MAX_ID = 2**31 - 1  # larger ids exist nowhere (and PostgreSQL refuses to compare them)
@@ -116,6 +116,8 @@ def update_customer(actor: Actor, customer_id: int, fields: dict) -> Customer:
         if name in fields:
             setattr(customer, name, fields[name])
     customer.updated_at = clock.now()
+    if "name" in fields:
+        client_refs.refresh_labels(customer)
     record("customer_updated", actor, customer=customer.id, fields=sorted(fields))
     db.session.commit()
     return customer

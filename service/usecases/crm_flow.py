@@ -13,7 +13,7 @@ from service.models import (
     db,
 )
 
-from . import credit_code, mail
+from . import client_refs, credit_code, mail
 from .crm_step import (
     StepError,
     choice,
@@ -99,6 +99,7 @@ def save_profile(params: dict, data: dict) -> dict:
     if not needs:
         raise StepError("needs must name at least one service")
     row.customer_id, row.needs = customer.id, needs
+    client_refs.refresh_labels(customer)
     row.expectations = text(params.get("expectations"), "expectations")
     row.certification_required = "certification" in needs
     row.stage = "plan"

@@ -7,9 +7,9 @@ from sqlalchemy import and_, exists, func, or_, select, true, union_all
 
 from service import clock
 from service.errors import Forbidden, InvalidData
-from service.models import Center, Instance, ProcessVersion, Task, TaskCandidate, User, UserRole, db
+from service.models import Center, ProcessVersion, Task, TaskCandidate, User, UserRole, db
 
-from . import client_refs, dates
+from . import dates
 from .access import REASSIGNERS, can_reassign, candidate_filter, done_filter, mine_filter
 from .context import Actor
 from .tasks import fenced, offered_filter, prefilter
@@ -128,8 +128,8 @@ def _due_condition(due: str, now: datetime):
     return and_(Task.due_at.is_not(None), Task.due_at < end + timedelta(days=6))
 
 
-SORT_COLUMNS = {"task": "name", "process": "process_key", "center": "center_id",
-                "created": "created_at", "due": "due_at"}
+SORT_COLUMNS = {"task": "name", "process": "process_key", "client": "client_label",
+                "center": "center_id", "created": "created_at", "due": "due_at"}
 
 
 def _order_by(column, order: str, entity=Task) -> tuple:
@@ -148,61 +148,44 @@ def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
     if query.tab == "center" and not sees_center(actor):
         raise Forbidden("only a president, management or admin sees the center's tasks")
     now = clock.now()
-    client_column = client_refs.label_column()
     filters = [TABS[query.tab](actor)]
     if query.process:
         filters.append(Task.process_key == query.process)
     if query.client:
-        filters.append(client_column.ilike(_like(query.client), escape="\\"))
+        filters.append(Task.client_label.ilike(_like(query.client), escape="\\"))
     if query.due:
         filters.append(_due_condition(query.due, now))
     if query.text and query.text.strip():
         pattern = _like(query.text)
         filters.append(or_(Task.name.ilike(pattern, escape="\\"),
                            Task.process_key.ilike(pattern, escape="\\"),
-                           client_column.ilike(pattern, escape="\\")))
-    reads_client = bool(query.client or (query.text and query.text.strip()))
-    keys = None
-    if len(filters) == 1:  # no filter beyond the tab: one scan counts and names the processes
-        per_process = db.session.execute(select(Task.process_key, func.count()).where(
-            *filters).group_by(Task.process_key)).all()
-        total, keys = sum(n for _, n in per_process), {key for key, _ in per_process}
-    else:
-        # Count without the client joins unless a filter reads the client: each task has
-        # exactly one instance and at most one engagement, so they never change the count.
-        counted = select(func.count()).select_from(Task).where(*filters)
-        if reads_client:
-            counted = client_refs.join_for_label(counted.join(
-                Instance, Instance.id == Task.instance_id))
-        total = db.session.scalar(counted)
+                           Task.client_label.ilike(pattern, escape="\\")))
+    # One scan of the tab counts the matching tasks and names the tab's processes (the
+    # process filter's choices), whatever the other filters leave.
+    matched = func.count().filter(and_(*filters[1:])) if len(filters) > 1 else func.count()
+    per_process = db.session.execute(select(Task.process_key, matched).where(filters[0])
+                                     .group_by(Task.process_key)).all()
+    total, keys = sum(n for _, n in per_process), {key for key, _ in per_process}
     sort = query.sort or ("created" if query.tab == "done" else "due")
     order = query.order or ("desc" if query.tab == "done" else "asc")
     name = "completed_at" if (query.tab == "done" and sort == "created") \
-        else SORT_COLUMNS.get(sort)
-    order_by = _order_by(client_column if sort == "client" else getattr(Task, name), order)
-    stmt = client_refs.join_for_label(select(Task, client_column.label("client")).join(
-        Instance, Instance.id == Task.instance_id))
-    offset = (query.page - 1) * query.per_page
-    if sort != "client" and not reads_client:
-        # Pick the page's tasks first, then join the client of those alone (not of all).
-        if prefilter() and query.tab == "group":
-            rows = fenced(filters)
-            ids = select(rows.id).order_by(*_order_by(getattr(rows, name), order, rows))
-        else:
-            ids = select(Task.id).where(*filters).order_by(*order_by)
-        ids = ids.offset(offset).limit(query.per_page)
-        stmt, offset = stmt.where(Task.id.in_(ids.scalar_subquery())), 0
+        else SORT_COLUMNS[sort]
+    if prefilter() and query.tab == "group":
+        rows = fenced(filters)
+        stmt = select(rows)
     else:
-        stmt = stmt.where(*filters)
-    result = db.session.execute(stmt.order_by(*order_by).offset(offset)
+        rows, stmt = Task, select(Task).where(*filters)
+    result = db.session.scalars(stmt.order_by(*_order_by(getattr(rows, name), order, rows))
+                                .offset((query.page - 1) * query.per_page)
                                 .limit(query.per_page)).all()
-    names = process_names({task.process_key for task, _ in result})
-    rows = [InboxRow(task, client, names.get(task.process_key, task.process_key),
+    names = process_names(keys)
+    rows = [InboxRow(task, task.client_label, names.get(task.process_key, task.process_key),
                      dates.due_state(task.due_at, now) if task.status in ("ready", "claimed")
                      else None)
-            for task, client in result]
+            for task in result]
     return InboxPage(query, rows, total, sort, order,
-                     processes=processes_of(actor, query.tab, keys))
+                     processes=sorted(((k, names.get(k, k)) for k in keys),
+                                      key=lambda item: item[1]))
 
 
 def counts(actor: Actor) -> dict[str, int]:
@@ -225,15 +208,6 @@ def process_names(keys) -> dict[str, str]:
                               .where(ProcessVersion.key.in_(keys))
                               .order_by(ProcessVersion.version))
     return {key: name or key for key, name in rows}
-
-
-def processes_of(actor: Actor, tab: str, keys: set[str] | None = None) -> list[tuple[str, str]]:
-    """Return (key, name) of the processes that have tasks in this tab (the filter's choices)."""
-    if keys is None:
-        keys = set(db.session.scalars(select(Task.process_key).where(TABS[tab](actor))
-                                      .distinct()))
-    names = process_names(keys)
-    return sorted(((k, names.get(k, k)) for k in keys), key=lambda item: item[1])
 
 
 def reassign_targets(actor: Actor, task_id: str) -> list[User]:

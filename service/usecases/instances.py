@@ -44,7 +44,8 @@ def start(actor: Actor, key: str, data: dict | None = None, business_key: str | 
     center_id = _center_for(actor, center)
     now = clock.now()
     instance = Instance(process_version_id=version.id, process_key=version.key,
-                        status="running", business_key=business_key, center_id=center_id,
+                        status="running", business_key=business_key, client_label=business_key,
+                        center_id=center_id,
                         started_by_id=actor.id, data={}, lock_version=0,
                         created_at=now, updated_at=now)
     db.session.add(instance)

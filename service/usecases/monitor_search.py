@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from service.errors import InvalidData
 from service.models import Center, Incident, Instance, ProcessVersion, db
 
-from . import client_refs, dates
+from . import dates
 from .context import Actor
 from .monitor import scope
 
@@ -134,9 +134,8 @@ def _statement(actor: Actor, query: InstanceQuery):
         stmt = stmt.where(Instance.center_id.in_(select(Center.id).where(
             Center.code == query.center)))
     if query.client:
-        stmt = client_refs.join_for_label(stmt)
-        stmt = stmt.where(client_refs.label_column().ilike(f"%{_escape(query.client)}%",
-                                                           escape="\\"))
+        stmt = stmt.where(Instance.client_label.ilike(f"%{_escape(query.client)}%",
+                                                      escape="\\"))
     if query.business_key:
         stmt = stmt.where(Instance.business_key == query.business_key)
     for column, start, end in ((Instance.created_at, query.started_from, query.started_to),

@@ -94,6 +94,7 @@ def _new_task(instance: Instance, ready, data: dict) -> Task:
         center_id = _national_center_id()
     task = Task(id=ready.id, instance_id=instance.id, process_key=ready.process,
                 bpmn_id=ready.bpmn_id, name=ready.name, lane=ready.lane,
+                client_label=instance.client_label,
                 role=role.key if role else None, center_id=center_id, form=ready.form,
                 status="ready", created_at=now, due_at=now + due if due else None)
     owners = (data.get("lane_owners") or {}).get(ready.lane) if ready.lane else None

@@ -3,10 +3,17 @@
 import io
 
 import pytest
-from inbox_support import WebClient, credit_code, repository_app, start_with_needs, text
+from inbox_support import (
+    WebClient,
+    credit_code,
+    needs_data,
+    repository_app,
+    start_with_needs,
+    text,
+)
 from sqlalchemy import func, select
 
-from service.models import Customer, Document, db
+from service.models import Customer, Document, Engagement, Task, db
 
 CODE_SH = credit_code("91310000MA1FL8XQ3")
 CODE_SZ = credit_code("91440300MA5FXT7K1")
@@ -94,3 +101,38 @@ def test_the_inbox_names_the_client_and_filters_by_it(app, clients, as_user):
     assert "上海联通精密制造有限公司" in page.text and "上海明德教育咨询有限公司" in page.text
     filtered = web.get("/inbox?tab=mine&client=明德")
     assert "上海明德" in filtered.text and "上海联通" not in filtered.text
+
+
+def test_a_renamed_client_is_renamed_in_the_inbox_and_the_monitor(app, clients, as_user):
+    advisor = as_user("sh.advisor")
+    renamed = advisor.client.patch(f"/api/v1/customers/{clients['sh']}", headers=advisor.headers,
+                                   json={"name": "上海联通智能装备有限公司"})
+    assert renamed.status_code == 200, renamed.json
+    web = WebClient(app, "sh.advisor", "en")
+    page = web.get("/inbox?tab=mine")
+    assert "上海联通智能装备有限公司" in page.text and "上海联通精密制造" not in page.text
+    assert "上海联通智能装备" in web.get("/inbox?tab=mine&client=智能装备").text
+    assert "上海联通智能装备" not in web.get("/inbox?tab=mine&client=精密制造").text
+    found = as_user("admin").get("/api/v1/admin/instances", query_string={"client": "智能装备"})
+    assert found.status_code == 200 and found.json["total"] == 1
+    # A task created after the rename carries the new name: the labels live on the rows.
+    with app.app_context():
+        labels = set(db.session.scalars(select(Task.client_label).join(
+            Engagement, Engagement.instance_id == Task.instance_id).where(
+            Engagement.customer_id == clients["sh"])))
+        db.session.remove()
+    assert labels == {"上海联通智能装备有限公司"}
+
+
+def test_a_task_names_its_business_key_until_a_customer_is_linked(app, as_user):
+    advisor = as_user("sh.advisor")
+    instance = advisor.start("enterprise_service", business_key="线索-2026-001")["id"]
+    web = WebClient(app, "sh.advisor", "en")
+    assert "线索-2026-001" in web.get("/inbox?tab=mine&client=线索").text
+    task = next(t for t in advisor.tasks("candidate") + advisor.tasks("mine")
+                if t["instance_id"] == instance)
+    advisor.complete(task["id"], needs_data("上海求是检测技术有限公司",
+                                            credit_code("91310000MA1FL8XQ3")))
+    page = web.get("/inbox?tab=mine&client=求是检测")
+    assert "上海求是检测技术有限公司" in page.text
+    assert "线索-2026-001" not in web.get("/inbox?tab=mine&client=线索").text
