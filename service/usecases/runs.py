@@ -24,6 +24,7 @@ from service.models import (
 )
 from service.roles import role_for_lane
 
+from . import hot_runs
 from .context import Actor, engine, record
 
 OPEN = ("ready", "claimed")
@@ -47,18 +48,23 @@ def cached_bundle(version_id: int):
 
 
 def load_instance(instance_id: int, *, for_update: bool = True) -> Instance:
-    """Return the instance with its state loaded, or raise NotFound."""
+    """Return the instance with its state loaded (or its kept run claimed), or raise NotFound."""
+    hot = for_update and hot_runs.kept(instance_id)
     stmt = select(Instance).where(Instance.id == instance_id)
-    if for_update:
+    if for_update and not hot:
         stmt = stmt.options(undefer(Instance.state))
     instance = db.session.scalars(stmt).first()
     if instance is None:
         raise NotFound(f"instance {instance_id} does not exist")
+    if hot:  # on a miss, reading instance.state loads it
+        hot_runs.claim(instance)
     return instance
 
 
 def restore(instance: Instance) -> Run:
-    return engine().restore(cached_bundle(instance.process_version_id), instance.state)
+    """Return the instance's run: the one kept in memory if it is current, else restored."""
+    return hot_runs.run_of(instance) or engine().restore(
+        cached_bundle(instance.process_version_id), instance.state)
 
 
 def jsonable(data: dict) -> dict:
@@ -128,7 +134,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
          completed_task: str | None = None, attempt: int = 0) -> None:
     """Write state, status, tasks, jobs, subscriptions and incidents of one step."""
     now = clock.now()
-    previous_waits = (instance.state or {}).get("waits")
+    previous_waits = hot_runs.waits_before(instance)
     state = engine().dump(run)
     try:
         waits = [] if run.completed else run.waits()
@@ -137,6 +143,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     state["waits"] = [[w.kind, w.element_id, w.due_at.isoformat() if w.due_at else None,
                        w.message, w.correlation_key] for w in waits]
     instance.state = state
+    hot_runs.saved(instance, run, state)
     instance.data = jsonable(run.data)
     instance.updated_at = now
     failed = failure is not None or bool(run.failed_tasks())

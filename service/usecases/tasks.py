@@ -8,7 +8,7 @@ from service.engine import GENERIC_FORM, InvalidOperation, validate_form
 from service.errors import Conflict, Forbidden, InvalidData, NotFound
 from service.models import Task, TaskCandidate, User, db
 
-from . import runs
+from . import hot_runs, runs
 from .access import (
     can_reassign,
     can_see_task,
@@ -102,10 +102,13 @@ def data_of(task: Task) -> dict:
     instance = runs.load_instance(task.instance_id)
     if task.status not in runs.OPEN:
         return instance.data
+    run = runs.restore(instance)
     try:
-        return runs.jsonable(runs.restore(instance).task_data(task.id))
+        return runs.jsonable(run.task_data(task.id))
     except InvalidOperation:
         return instance.data
+    finally:
+        hot_runs.keep(instance, run)  # only read: the completion that follows may use it
 
 
 def _open(actor: Actor, task_id: str) -> Task:

@@ -1,0 +1,109 @@
+"""Hand an instance's run kept in memory to its next step, and keep runs once committed.
+
+The engine's HotRuns holds each run tagged with the instance's lock_version of its commit.
+Every write of an instance bumps that version, in any process, so a run whose tag still equals
+the row's version is exactly the saved state, and restoring it from the database can be
+skipped. Per transaction (session.info) we remember the runs claimed and the runs saved: saved
+runs enter the cache after the commit; a rollback discards them, and a claimed run never
+handed out (so unchanged) goes back.
+"""
+
+from sqlalchemy import event, inspect
+
+from service.engine import HotRun, Run, faithful
+from service.models import Instance, db
+
+from .context import engine
+
+CLAIMED = "hot_runs.claimed"  # {instance id: (cache, HotRun)}
+SAVED = "hot_runs.saved"  # {instance id: (cache, instance, run, state)}
+
+
+def kept(instance_id: int) -> bool:
+    """Tell whether a run of the instance may be kept (then its state need not be loaded)."""
+    return engine().hot.has(instance_id)
+
+
+def claim(instance: Instance) -> None:
+    """Take the instance's kept run if it was saved at the version just read."""
+    cache = engine().hot
+    found = cache.take(instance.id, instance.lock_version)
+    if found is not None:
+        db.session.info.setdefault(CLAIMED, {})[instance.id] = (cache, found)
+
+
+def run_of(instance: Instance) -> Run | None:
+    """Return the claimed run once, if the instance's state is still the one it was saved as."""
+    claimed = db.session.info.get(CLAIMED)
+    entry = claimed.get(instance.id) if claimed else None
+    if entry is None or entry[1].run is None:
+        return None
+    found = entry[1]
+    if (
+        found.run.bundle.version_id != instance.process_version_id
+        or instance.lock_version != found.tag
+        or _state_changed(instance)
+    ):
+        del claimed[instance.id]
+        return None
+    run, found.run = found.run, None  # handed out: it will change, so it never goes back
+    return run
+
+
+def waits_before(instance: Instance):
+    """Return the waits saved with the instance's state, without loading the state if kept."""
+    claimed = db.session.info.get(CLAIMED)
+    entry = claimed.get(instance.id) if claimed else None
+    if entry is not None and "state" not in instance.__dict__:
+        return entry[1].waits
+    return (instance.state or {}).get("waits")
+
+
+def saved(instance: Instance, run: Run, state: dict) -> None:
+    """Keep the run after the commit, unless a JSON round trip would change its state."""
+    cache = engine().hot
+    pending = db.session.info.setdefault(SAVED, {})
+    if cache.size > 0 and faithful(state):
+        pending[instance.id] = (cache, instance, run, state)
+    else:
+        pending.pop(instance.id, None)
+
+
+def keep(instance: Instance, run: Run) -> None:
+    """Give back, at the end of the transaction, a run that was only read."""
+    if _state_changed(instance) or inspect(instance).modified:
+        return
+    claimed = db.session.info.setdefault(CLAIMED, {})
+    previous = claimed.get(instance.id)
+    waits = previous[1].waits if previous is not None else (instance.state or {}).get("waits")
+    claimed[instance.id] = (engine().hot, HotRun(run, instance.lock_version, waits))
+
+
+def _state_changed(instance: Instance) -> bool:
+    if "state" not in instance.__dict__:
+        return False
+    return inspect(instance).attrs.state.history.has_changes()
+
+
+@event.listens_for(db.session, "after_commit")
+def _committed(session) -> None:
+    for key, (cache, instance, run, state) in session.info.pop(SAVED, {}).items():
+        # Only if the committed row holds exactly this state: its version is the tag.
+        values = instance.__dict__
+        if (
+            values.get("state") is state
+            and "lock_version" in values
+            and not inspect(instance).deleted
+        ):
+            cache.put(key, values["lock_version"], run, state["waits"])
+            session.info.get(CLAIMED, {}).pop(key, None)
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _ended(session, transaction) -> None:
+    if transaction.parent is not None:  # a savepoint: the transaction goes on
+        return
+    session.info.pop(SAVED, None)  # not committed: these runs are ahead of the database
+    for key, (cache, found) in session.info.pop(CLAIMED, {}).items():
+        if found.run is not None:  # never handed out, so still exactly as saved
+            cache.put(key, found.tag, found.run, found.waits)
