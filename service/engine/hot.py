@@ -34,6 +34,10 @@ class HotRuns:
     def has(self, key: int) -> bool:
         return key in self._runs
 
+    def tag_of(self, key: int) -> int | None:
+        found = self._runs.get(key)
+        return found.tag if found is not None else None
+
     def put(self, key: int, tag: int, run: Run, waits: list) -> None:
         """Keep the run of instance `key` as saved at version `tag`, evicting the oldest."""
         if self.size <= 0:

@@ -9,6 +9,7 @@ handed out (so unchanged) goes back.
 """
 
 from sqlalchemy import event, inspect
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.engine import HotRun, Run, faithful
 from service.models import Instance, db
@@ -19,17 +20,22 @@ CLAIMED = "hot_runs.claimed"  # {instance id: (cache, HotRun)}
 SAVED = "hot_runs.saved"  # {instance id: (cache, instance, run, state)}
 
 
-def kept(instance_id: int) -> bool:
-    """Tell whether a run of the instance may be kept (then its state need not be loaded)."""
-    return engine().hot.has(instance_id)
+def kept(instance_id: int) -> int | None:
+    """Return the version a run of the instance is kept at, if one is (then skip the state)."""
+    return engine().hot.tag_of(instance_id)
 
 
-def claim(instance: Instance) -> None:
-    """Take the instance's kept run if it was saved at the version just read."""
+def claim(instance: Instance, state) -> None:
+    """Take the instance's kept run if it was saved at the version just read.
+
+    Otherwise `state` is the state read along (the row moved on): it becomes the instance's.
+    """
     cache = engine().hot
     found = cache.take(instance.id, instance.lock_version)
     if found is not None:
         db.session.info.setdefault(CLAIMED, {})[instance.id] = (cache, found)
+    elif "state" not in instance.__dict__ and state is not None:
+        set_committed_value(instance, "state", state)
 
 
 def run_of(instance: Instance) -> Run | None:

@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, case, delete, null, select, update
 from sqlalchemy.orm import undefer
 
 from service import clock
@@ -47,17 +47,30 @@ def cached_bundle(version_id: int):
     return bundle_of(version)
 
 
+# Built once: constructing a statement (and its cache key) costs about what running it does.
+_INSTANCE = select(Instance).where(Instance.id == bindparam("id"))
+_INSTANCE_STATE = _INSTANCE.options(undefer(Instance.state))
+_OPEN_TASKS = select(Task.id, Task.name).where(Task.instance_id == bindparam("instance_id"),
+                                               Task.status.in_(OPEN))
+# A run is kept at version :tag: the state comes only if the row moved past it (one query).
+_INSTANCE_UNLESS_AT = select(Instance, case(
+    (Instance.lock_version == bindparam("tag"), null()), else_=Instance.state,
+)).where(Instance.id == bindparam("id"))
+
+
 def load_instance(instance_id: int, *, for_update: bool = True) -> Instance:
     """Return the instance with its state loaded (or its kept run claimed), or raise NotFound."""
-    hot = for_update and hot_runs.kept(instance_id)
-    stmt = select(Instance).where(Instance.id == instance_id)
-    if for_update and not hot:
-        stmt = stmt.options(undefer(Instance.state))
-    instance = db.session.scalars(stmt).first()
+    tag = hot_runs.kept(instance_id) if for_update else None
+    if tag is None:
+        stmt = _INSTANCE_STATE if for_update else _INSTANCE
+        instance = db.session.scalars(stmt, {"id": instance_id}).first()
+    else:
+        row = db.session.execute(_INSTANCE_UNLESS_AT, {"id": instance_id, "tag": tag}).first()
+        instance = row[0] if row is not None else None
     if instance is None:
         raise NotFound(f"instance {instance_id} does not exist")
-    if hot:  # on a miss, reading instance.state loads it
-        hot_runs.claim(instance)
+    if tag is not None:
+        hot_runs.claim(instance, row[1])
     return instance
 
 
@@ -179,8 +192,7 @@ def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
 
 def _sync_tasks(instance, run, actor, completed_task, now) -> None:
     ready = {t.id: t for t in ([] if run.completed else run.user_tasks())}
-    existing = db.session.execute(select(Task.id, Task.name).where(
-        Task.instance_id == instance.id, Task.status.in_(OPEN))).all()
+    existing = db.session.execute(_OPEN_TASKS, {"instance_id": instance.id}).all()
     cancelled = []
     for task_id, name in existing:
         if task_id in ready:
