@@ -1,6 +1,6 @@
 """The inbox: list tasks, claim, unclaim, assign, and complete them."""
 
-from sqlalchemy import and_, any_, exists, false, func, or_, select, true
+from sqlalchemy import and_, any_, bindparam, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from service import clock
@@ -82,8 +82,12 @@ def offered_filter(actor: Actor, shared: bool = False):
         and_(Task.restricted.is_(true()), Task.id == any_(func.array(named.scalar_subquery())))))
 
 
+# Built once: session.get() builds its statement anew on every call.
+_TASK = select(Task).where(Task.id == bindparam("id"))
+
+
 def get(actor: Actor, task_id: str) -> Task:
-    task = db.session.get(Task, task_id)
+    task = db.session.scalars(_TASK, {"id": task_id}).first()
     if task is None or not can_see_task(actor, task):
         raise NotFound(f"task {task_id} does not exist")
     return task
