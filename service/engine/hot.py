@@ -62,53 +62,67 @@ class HotRuns:
 
 
 # What the serializer writes of every task from our own strings, numbers and ids: no need to
-# walk it (the walk would cost most of what skipping the restore saves).
+# walk it (the walk would cost most of what skipping the restore saves); about this many chars.
 SPIFF_FIELDS = frozenset(
     {"id", "parent", "children", "last_state_change", "state", "task_spec", "triggered", "typename"}
 )
+SPIFF_FIELDS_SIZE = 250
+NUMBERS = frozenset({int, float, bool})
 
 
-def faithful(state: dict) -> bool:
-    """Tell whether a saved state comes back equal from JSON: then its run may be kept.
+def kept_size(state: dict) -> int | None:
+    """Return about how many characters of JSON a saved state is, or None if JSON changes it.
 
     A run kept in memory must behave as one restored from the database would: a tuple in task
     data would come back a list and an integer key a string, so such a state is not kept.
     """
+    size = 0
     for key, value in state.items():
         if key == "tasks":
-            if not _tasks_faithful(value):
-                return False
+            for task in value.values():
+                size += SPIFF_FIELDS_SIZE
+                for field, item in task.items():
+                    if field not in SPIFF_FIELDS:
+                        found = _size(item)
+                        if found < 0:
+                            return None
+                        size += found
         elif key == "subprocesses":
             for sub in value.values():
-                if not faithful(sub):
-                    return False
-        elif not _faithful(value):
-            return False
-    return True
+                found = kept_size(sub)
+                if found is None:
+                    return None
+                size += found
+        else:
+            found = _size(value)
+            if found < 0:
+                return None
+            size += found
+    return size
 
 
-def _tasks_faithful(tasks: dict) -> bool:
-    for task in tasks.values():
-        for key, value in task.items():
-            if key not in SPIFF_FIELDS and not _faithful(value):
-                return False
-    return True
-
-
-def _faithful(value) -> bool:
-    # Plain loops: every step walks the state, and all() over a generator costs twice as much.
+def _size(value) -> int:
+    """Return about how many characters of JSON value is; -1 if it would not come back equal."""
+    # Plain loops: every step walks the state, and generators cost about twice as much.
     kind = type(value)
+    if kind is str:
+        return len(value) + 2
     if kind is dict:
-        for key, item in value.items():  # noqa: SIM110
-            if type(key) is not str or not _faithful(item):
-                return False
-        return True
+        size = 2
+        for key, item in value.items():
+            if type(key) is not str:
+                return -1
+            found = _size(item)
+            if found < 0:
+                return -1
+            size += len(key) + found + 4
+        return size
     if kind is list:
-        for item in value:  # noqa: SIM110
-            if not _faithful(item):
-                return False
-        return True
-    return kind in SCALARS or value is None
-
-
-SCALARS = frozenset({str, int, float, bool})
+        size = 2
+        for item in value:
+            found = _size(item)
+            if found < 0:
+                return -1
+            size += found + 1
+        return size
+    return 8 if kind in NUMBERS or value is None else -1

@@ -11,13 +11,16 @@ handed out (so unchanged) goes back.
 from sqlalchemy import event, inspect
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service.engine import HotRun, Run, faithful
+from service.engine import HotRun, Run, kept_size
 from service.models import Instance, db
 
 from .context import engine
 
 CLAIMED = "hot_runs.claimed"  # {instance id: (cache, HotRun)}
 SAVED = "hot_runs.saved"  # {instance id: (cache, instance, run, state)}
+# Characters of JSON: a run takes about twice its saved state in memory, so HOT_RUNS (128) of
+# the largest runs kept stay within about 25 MB; most states are 5-20 KB.
+LARGEST = 100_000
 
 
 def kept(instance_id: int) -> int | None:
@@ -66,10 +69,11 @@ def waits_before(instance: Instance):
 
 
 def saved(instance: Instance, run: Run, state: dict) -> None:
-    """Keep the run after the commit, unless a JSON round trip would change its state."""
+    """Keep the run after the commit, unless its state is large or JSON would change it."""
     cache = engine().hot
     pending = db.session.info.setdefault(SAVED, {})
-    if cache.size > 0 and faithful(state):
+    size = kept_size(state) if cache.size > 0 else None
+    if size is not None and size < LARGEST:
         pending[instance.id] = (cache, instance, run, state)
     else:
         pending.pop(instance.id, None)

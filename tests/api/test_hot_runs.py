@@ -175,3 +175,12 @@ def test_the_cache_keeps_at_most_hot_runs_instances(make_app, app, owner):
     ids = [client.start("loop")["id"] for _ in range(3)]
     assert len(hot(small)) == 2
     assert not hot(small).has(ids[0]) and hot(small).has(ids[1]) and hot(small).has(ids[2])
+
+
+def test_a_large_state_is_not_kept(app, owner, advisor):
+    owner.deploy("loop.bpmn")
+    instance = advisor.start("loop")
+    advisor.complete(review(advisor), {"again": True, "note": "x" * 120_000})
+    assert not hot(app).has(instance["id"])
+    advisor.complete(review(advisor), {"again": False})
+    assert advisor.instance(instance["id"])["status"] == "completed"
