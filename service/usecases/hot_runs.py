@@ -21,6 +21,7 @@ SAVED = "hot_runs.saved"  # {instance id: (cache, instance, run, state)}
 # Characters of JSON: a run takes about twice its saved state in memory, so HOT_RUNS (128) of
 # the largest runs kept stay within about 25 MB; most states are 5-20 KB.
 LARGEST = 100_000
+ENDED = ("completed", "terminated")
 
 
 def kept(instance_id: int) -> int | None:
@@ -105,8 +106,11 @@ def _committed(session) -> None:
             and "lock_version" in values
             and not inspect(instance).deleted
         ):
-            cache.put(key, values["lock_version"], run, state["waits"])
             session.info.get(CLAIMED, {}).pop(key, None)
+            if values.get("status") not in ENDED:  # an ended instance takes no more steps
+                cache.put(key, values["lock_version"], run, state["waits"])
+            else:
+                cache.drop(key)
 
 
 @event.listens_for(db.session, "after_transaction_end")

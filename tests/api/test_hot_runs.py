@@ -175,6 +175,9 @@ def test_the_cache_keeps_at_most_hot_runs_instances(make_app, app, owner):
     ids = [client.start("loop")["id"] for _ in range(3)]
     assert len(hot(small)) == 2
     assert not hot(small).has(ids[0]) and hot(small).has(ids[1]) and hot(small).has(ids[2])
+    last = next(t["id"] for t in client.tasks() if t["instance_id"] == ids[2])
+    client.complete(last, {"again": False})  # ends the instance: its run is not kept
+    assert len(hot(small)) == 1 and not hot(small).has(ids[2])
 
 
 def test_a_large_state_is_not_kept(app, owner, advisor):
