@@ -49,12 +49,23 @@ class HotRuns:
                 self._runs.popitem(last=False)
 
     def take(self, key: int, tag: int) -> HotRun | None:
-        """Remove and return the run of `key` if it was saved at `tag`; drop a stale one."""
+        """Remove and return the run of `key` if it was saved at `tag`; drop an older one."""
         with self._lock:
-            found = self._runs.pop(key, None)
-        if found is None or found.tag != tag:
-            return None
-        return found
+            found = self._runs.get(key)
+            if found is None or found.tag > tag:  # newer than the caller's read: leave it
+                return None
+            del self._runs[key]
+        return found if found.tag == tag else None
+
+    def give_back(self, key: int, found: HotRun) -> None:
+        """Put back a run taken but left untouched, unless another took its place meanwhile."""
+        if self.size <= 0:
+            return
+        with self._lock:
+            if key not in self._runs:
+                self._runs[key] = found
+                while len(self._runs) > self.size:
+                    self._runs.popitem(last=False)
 
     def drop(self, key: int) -> None:
         with self._lock:

@@ -120,4 +120,4 @@ def _ended(session, transaction) -> None:
     session.info.pop(SAVED, None)  # not committed: these runs are ahead of the database
     for key, (cache, found) in session.info.pop(CLAIMED, {}).items():
         if found.run is not None:  # never handed out, so still exactly as saved
-            cache.put(key, found.tag, found.run, found.waits)
+            cache.give_back(key, found)

@@ -22,6 +22,25 @@ def test_a_stale_run_is_dropped():
     assert not cache.has(1)
 
 
+def test_a_run_newer_than_the_callers_read_stays():
+    cache = HotRuns(4)
+    cache.put(1, 8, "run", [])
+    assert cache.take(1, 7) is None
+    assert cache.take(1, 8).run == "run"
+
+
+def test_a_run_given_back_does_not_replace_a_newer_one():
+    cache = HotRuns(4)
+    cache.put(1, 7, "old", [])
+    old = cache.take(1, 7)
+    cache.put(1, 8, "new", [])
+    cache.give_back(1, old)
+    assert cache.tag_of(1) == 8
+    cache.take(1, 8)
+    cache.give_back(1, old)
+    assert cache.tag_of(1) == 7
+
+
 def test_the_least_recently_kept_run_goes_first():
     cache = HotRuns(2)
     cache.put(1, 1, "a", [])
