@@ -6,6 +6,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import bindparam, case, delete, null, select, update
 from sqlalchemy.orm import undefer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from service import clock
 from service.engine import Run, SourceFile, TaskFailed, parse_duration
@@ -50,6 +52,7 @@ def cached_bundle(version_id: int):
 # Built once: constructing a statement (and its cache key) costs about what running it does.
 _INSTANCE = select(Instance).where(Instance.id == bindparam("id"))
 _INSTANCE_STATE = _INSTANCE.options(undefer(Instance.state))
+_STATE = select(Instance.state).where(Instance.id == bindparam("id"))
 _OPEN_TASKS = select(Task.id, Task.name).where(Task.instance_id == bindparam("instance_id"),
                                                Task.status.in_(OPEN))
 # A run is kept at version :tag: the state comes only if the row moved past it (one query).
@@ -61,6 +64,9 @@ _INSTANCE_UNLESS_AT = select(Instance, case(
 def load_instance(instance_id: int, *, for_update: bool = True) -> Instance:
     """Return the instance with its state loaded (or its kept run claimed), or raise NotFound."""
     tag = hot_runs.kept(instance_id) if for_update else None
+    known = _in_session(instance_id, tag, for_update)
+    if known is not None:
+        return known
     if tag is None:
         stmt = _INSTANCE_STATE if for_update else _INSTANCE
         instance = db.session.scalars(stmt, {"id": instance_id}).first()
@@ -71,6 +77,21 @@ def load_instance(instance_id: int, *, for_update: bool = True) -> Instance:
         raise NotFound(f"instance {instance_id} does not exist")
     if tag is not None:
         hot_runs.claim(instance, row[1])
+    return instance
+
+
+def _in_session(instance_id: int, tag: int | None, for_update: bool) -> Instance | None:
+    """Return the instance if the session holds it already (tasks.get loads it with the task).
+
+    Selecting the row again would not refresh what is loaded: only a missing state is read.
+    """
+    instance = db.session.identity_map.get(identity_key(Instance, instance_id))
+    if instance is None or "lock_version" not in instance.__dict__:  # not loaded, or expired
+        return None
+    if for_update and "state" not in instance.__dict__ and instance.lock_version != tag:
+        set_committed_value(instance, "state", db.session.scalar(_STATE, {"id": instance_id}))
+    if tag is not None:
+        hot_runs.claim(instance, None)
     return instance
 
 

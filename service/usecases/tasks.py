@@ -1,7 +1,7 @@
 """The inbox: list tasks, claim, unclaim, assign, and complete them."""
 
 from sqlalchemy import and_, any_, bindparam, exists, false, func, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from service import clock
 from service.engine import GENERIC_FORM, InvalidOperation, validate_form
@@ -82,8 +82,10 @@ def offered_filter(actor: Actor, shared: bool = False):
         and_(Task.restricted.is_(true()), Task.id == any_(func.array(named.scalar_subquery())))))
 
 
-# Built once: session.get() builds its statement anew on every call.
-_TASK = select(Task).where(Task.id == bindparam("id"))
+# Built once: session.get() builds its statement anew on every call. The instance comes along:
+# the next step (and the form, the audit row) need it, and then need not select it.
+_TASK = (select(Task).join(Task.instance).options(contains_eager(Task.instance))
+         .where(Task.id == bindparam("id")))
 
 
 def get(actor: Actor, task_id: str) -> Task:

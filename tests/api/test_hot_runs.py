@@ -29,7 +29,11 @@ def statements(app):
 
 
 def instance_reads(seen) -> int:
-    return sum(s.startswith("SELECT") and "FROM instance" in s for s in seen)
+    """Count the statements reading the instance row or its state."""
+    return sum(
+        s.startswith("SELECT") and ("instance.lock_version" in s or "instance.state" in s)
+        for s in seen
+    )
 
 
 @contextmanager
@@ -65,7 +69,7 @@ def test_the_next_step_uses_the_kept_run_without_loading_the_state(app, owner, a
     task = review(advisor)
     with statements(app) as seen, restores(app) as restored:
         advisor.complete(task, {"again": True})
-    assert instance_reads(seen) == 1 and not restored
+    assert instance_reads(seen) == 1 and not restored  # the row came with the task's
     tasks = advisor.instance(instance["id"])["tasks"]
     assert [t["status"] for t in tasks] == ["completed", "completed", "ready"]
 
@@ -77,7 +81,7 @@ def test_without_the_cache_every_step_loads_the_state(make_app, app, owner, advi
     instance = client.start("loop")
     with statements(cold) as seen, restores(cold) as restored:
         client.complete(review(client), {"again": True})
-    assert instance_reads(seen) == 1 and len(restored) == 1 and len(hot(cold)) == 0
+    assert instance_reads(seen) == 2 and len(restored) == 1 and len(hot(cold)) == 0
     client.complete(review(client), {"again": False})
     assert client.instance(instance["id"])["status"] == "completed"
 
@@ -98,8 +102,8 @@ def test_a_change_by_another_process_is_not_overwritten_by_a_kept_run(
     assert edited.status_code == 200, edited.json
     with statements(app) as seen, restores(app) as restored:
         advisor.complete(review(advisor), {"again": False})
-    # The kept run was stale: the state came along with the row, in the same query.
-    assert instance_reads(seen) == 1 and len(restored) == 1
+    # The kept run was stale: the state was read and restored.
+    assert instance_reads(seen) == 2 and len(restored) == 1
     assert restored[0]["data"] == {} and "note" in str(restored[0]["tasks"])
     done = advisor.instance(instance["id"])
     assert done["status"] == "completed"
@@ -187,3 +191,28 @@ def test_a_large_state_is_not_kept(app, owner, advisor):
     assert not hot(app).has(instance["id"])
     advisor.complete(review(advisor), {"again": False})
     assert advisor.instance(instance["id"])["status"] == "completed"
+
+
+def test_a_fresh_read_brings_the_state_only_when_the_kept_run_is_stale(
+    make_app, app, owner, advisor
+):
+    from service.usecases import runs
+
+    owner.deploy("loop.bpmn")
+    instance = advisor.start("loop")
+    advisor.complete(review(advisor), {"again": True})
+    with app.app_context(), statements(app) as seen, restores(app) as restored:
+        loaded = runs.load_instance(instance["id"])  # current: its kept run is claimed
+        assert "state" not in loaded.__dict__
+        db.session.rollback()  # never handed out, so it goes back
+        assert len(seen) == 1 and not restored and hot(app).has(instance["id"])
+        db.session.remove()
+    other = ApiClient(make_app().test_client(), "sh.advisor")
+    other.complete(review(other), {"again": True})
+    with app.app_context(), statements(app) as seen, restores(app) as restored:
+        run = runs.restore(runs.load_instance(instance["id"]))
+        assert len(seen) == 1 and len(restored) == 1  # the state came in the same query
+        assert len(run.workflow.get_tasks()) > 0 and not hot(app).has(instance["id"])
+        assert [t.bpmn_id for t in run.user_tasks()] == ["task_review"]
+        assert run.user_tasks()[0].id == review(advisor)
+        db.session.remove()
