@@ -40,7 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     app.before_request(refuse_unstorable_text)  # after the CSRF check
     app.extensions["engine"] = Engine(lanes=lane_names(),
-                                      script_timeout=app.config["SCRIPT_TIMEOUT"])
+                                      script_timeout=app.config["SCRIPT_TIMEOUT"],
+                                      hot_runs=app.config["HOT_RUNS"])
     crm_services.register(app.extensions["engine"])
     register_api(app)
     app.register_blueprint(ops.bp)

@@ -20,6 +20,9 @@ DEFAULTS = {
     "FORMS_DIR": str(ROOT / "forms"),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads: diagrams and forms are small
     "SCRIPT_TIMEOUT": 2.0,
+    # Runs of this many recently stepped instances stay in memory per process (0: none), so
+    # the next step skips loading and restoring the state (usecases/hot_runs.py).
+    "HOT_RUNS": 128,
     "TOKEN_TTL_HOURS": 12,
     "JOB_LOCK_SECONDS": 60,
     "WORKER_INTERVAL": 1.0,
@@ -72,6 +75,7 @@ ENVIRONMENT = {
     "PROCESSES_DIR": ("PROCESSES_DIR", str),
     "FORMS_DIR": ("FORMS_DIR", str),
     "SCRIPT_TIMEOUT": ("SCRIPT_TIMEOUT", float),
+    "HOT_RUNS": ("HOT_RUNS", int),
     "TOKEN_TTL_HOURS": ("TOKEN_TTL_HOURS", float),
     "JOB_LOCK_SECONDS": ("JOB_LOCK_SECONDS", float),  # how soon a crashed worker's jobs rerun
     "WORKER_INTERVAL": ("WORKER_INTERVAL", float),

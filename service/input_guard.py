@@ -13,6 +13,7 @@ from service.errors import InvalidData
 
 NUL = "\x00"
 MESSAGE = "must not contain a NUL character or a lone surrogate"
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def unstorable(text: str) -> bool:
@@ -47,7 +48,10 @@ def refuse_unstorable_text() -> None:
     if any(isinstance(v, str) and unstorable(v) for v in (request.view_args or {}).values()):
         raise NotFound()
     found = {}
-    for location, multidict in (("query", request.args), ("form", request.form)):
+    sources = [("query", request.args)]
+    if request.mimetype in FORM_TYPES:  # only these have a form; asking costs even a JSON call
+        sources.append(("form", request.form))
+    for location, multidict in sources:
         fields = sorted({str(name) for name, values in multidict.lists()
                          if any(isinstance(t, str) and unstorable(t) for t in (name, *values))})
         if fields:

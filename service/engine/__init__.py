@@ -14,6 +14,7 @@ from .errors import (
 )
 from .forms import validate as validate_form
 from .history import depth as history_depth
+from .hot import HotRun, HotRuns, kept_size
 from .layout import with_layout
 from .operations import (
     ElementCount,
@@ -35,6 +36,7 @@ __all__ = [
     "GENERIC_FORM", "Bundle", "DefinitionInvalid", "Engine", "EngineError", "Finding",
     "HistoryTooDeep", "InvalidOperation", "ProcessInfo", "ReadyTask", "Run", "SourceFile",
     "TaskFailed", "UserTaskInfo", "Wait", "history_depth", "parse_duration", "validate_form",
+    "HotRun", "HotRuns", "kept_size",
     "DiagramOutline", "ElementChange", "VersionDiff", "compare_versions", "make_executable",
     "outline",
     "ElementCount", "MigrationPlan", "ResetPoint", "edit_data", "element_counts", "migrate_run",

@@ -22,6 +22,7 @@ from .definitions import (
     new_parser,
 )
 from .errors import DefinitionInvalid, Finding
+from .hot import HotRuns
 from .runtime import Run
 from .sandbox import SandboxScriptEngine
 
@@ -64,7 +65,7 @@ class Engine:
 
     def __init__(self, lanes: frozenset[str], script_timeout: float = 2.0,
                  helpers: dict | None = None, services: dict | None = None,
-                 cache_size: int = 256):
+                 cache_size: int = 256, hot_runs: int = 0):
         self.lanes = lanes
         self.services = dict(services or {})
         self.script_engine = _ScriptEngine(self.services, timeout=script_timeout,
@@ -72,6 +73,7 @@ class Engine:
         self._cache: OrderedDict[int, Bundle] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
+        self.hot = HotRuns(hot_runs)  # runs of recently saved instances, by instance id
 
     def inspect(self, source: SourceFile, resolve: Resolver,
                 forms: dict[str, dict]) -> tuple[ProcessInfo, list[SourceFile]]:

@@ -102,6 +102,7 @@ class Task(db.Model):
     candidates: Mapped[list["TaskCandidate"]] = relationship(cascade="all, delete-orphan")
     assignee = relationship("User", foreign_keys=[assignee_id])
     center = relationship("Center")
+    instance = relationship(Instance, viewonly=True)
 
 
 class TaskCandidate(db.Model):

@@ -4,8 +4,10 @@ import json
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, case, delete, null, select, update
 from sqlalchemy.orm import undefer
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from service import clock
 from service.engine import Run, SourceFile, TaskFailed, parse_duration
@@ -24,6 +26,7 @@ from service.models import (
 )
 from service.roles import role_for_lane
 
+from . import hot_runs
 from .context import Actor, engine, record
 
 OPEN = ("ready", "claimed")
@@ -46,19 +49,56 @@ def cached_bundle(version_id: int):
     return bundle_of(version)
 
 
+# Built once: constructing a statement (and its cache key) costs about what running it does.
+_INSTANCE = select(Instance).where(Instance.id == bindparam("id"))
+_INSTANCE_STATE = _INSTANCE.options(undefer(Instance.state))
+_STATE = select(Instance.state).where(Instance.id == bindparam("id"))
+_OPEN_TASKS = select(Task.id, Task.name).where(Task.instance_id == bindparam("instance_id"),
+                                               Task.status.in_(OPEN))
+# A run is kept at version :tag: the state comes only if the row moved past it (one query).
+_INSTANCE_UNLESS_AT = select(Instance, case(
+    (Instance.lock_version == bindparam("tag"), null()), else_=Instance.state,
+)).where(Instance.id == bindparam("id"))
+
+
 def load_instance(instance_id: int, *, for_update: bool = True) -> Instance:
-    """Return the instance with its state loaded, or raise NotFound."""
-    stmt = select(Instance).where(Instance.id == instance_id)
-    if for_update:
-        stmt = stmt.options(undefer(Instance.state))
-    instance = db.session.scalars(stmt).first()
+    """Return the instance with its state loaded (or its kept run claimed), or raise NotFound."""
+    tag = hot_runs.kept(instance_id) if for_update else None
+    known = _in_session(instance_id, tag, for_update)
+    if known is not None:
+        return known
+    if tag is None:
+        stmt = _INSTANCE_STATE if for_update else _INSTANCE
+        instance = db.session.scalars(stmt, {"id": instance_id}).first()
+    else:
+        row = db.session.execute(_INSTANCE_UNLESS_AT, {"id": instance_id, "tag": tag}).first()
+        instance = row[0] if row is not None else None
     if instance is None:
         raise NotFound(f"instance {instance_id} does not exist")
+    if tag is not None:
+        hot_runs.claim(instance, row[1])
+    return instance
+
+
+def _in_session(instance_id: int, tag: int | None, for_update: bool) -> Instance | None:
+    """Return the instance if the session holds it already (tasks.get loads it with the task).
+
+    Selecting the row again would not refresh what is loaded: only a missing state is read.
+    """
+    instance = db.session.identity_map.get(identity_key(Instance, instance_id))
+    if instance is None or "lock_version" not in instance.__dict__:  # not loaded, or expired
+        return None
+    if for_update and "state" not in instance.__dict__ and instance.lock_version != tag:
+        set_committed_value(instance, "state", db.session.scalar(_STATE, {"id": instance_id}))
+    if tag is not None:
+        hot_runs.claim(instance, None)
     return instance
 
 
 def restore(instance: Instance) -> Run:
-    return engine().restore(cached_bundle(instance.process_version_id), instance.state)
+    """Return the instance's run: the one kept in memory if it is current, else restored."""
+    return hot_runs.run_of(instance) or engine().restore(
+        cached_bundle(instance.process_version_id), instance.state)
 
 
 def jsonable(data: dict) -> dict:
@@ -129,7 +169,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
          completed_task: str | None = None, attempt: int = 0) -> None:
     """Write state, status, tasks, jobs, subscriptions and incidents of one step."""
     now = clock.now()
-    previous_waits = (instance.state or {}).get("waits")
+    previous_waits = hot_runs.waits_before(instance)
     state = engine().dump(run)
     try:
         waits = [] if run.completed else run.waits()
@@ -138,6 +178,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     state["waits"] = [[w.kind, w.element_id, w.due_at.isoformat() if w.due_at else None,
                        w.message, w.correlation_key] for w in waits]
     instance.state = state
+    hot_runs.saved(instance, run, state)
     instance.data = jsonable(run.data)
     instance.updated_at = now
     failed = failure is not None or bool(run.failed_tasks())
@@ -173,8 +214,7 @@ def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
 
 def _sync_tasks(instance, run, actor, completed_task, now) -> None:
     ready = {t.id: t for t in ([] if run.completed else run.user_tasks())}
-    existing = db.session.execute(select(Task.id, Task.name).where(
-        Task.instance_id == instance.id, Task.status.in_(OPEN))).all()
+    existing = db.session.execute(_OPEN_TASKS, {"instance_id": instance.id}).all()
     cancelled = []
     for task_id, name in existing:
         if task_id in ready:

@@ -1,14 +1,14 @@
 """The inbox: list tasks, claim, unclaim, assign, and complete them."""
 
-from sqlalchemy import and_, any_, exists, false, func, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, any_, bindparam, exists, false, func, or_, select, true
+from sqlalchemy.orm import aliased, contains_eager
 
 from service import clock
 from service.engine import GENERIC_FORM, InvalidOperation, validate_form
 from service.errors import Conflict, Forbidden, InvalidData, NotFound
 from service.models import Task, TaskCandidate, User, db
 
-from . import runs
+from . import hot_runs, runs
 from .access import (
     can_reassign,
     can_see_task,
@@ -82,8 +82,14 @@ def offered_filter(actor: Actor, shared: bool = False):
         and_(Task.restricted.is_(true()), Task.id == any_(func.array(named.scalar_subquery())))))
 
 
+# Built once: session.get() builds its statement anew on every call. The instance comes along:
+# the next step (and the form, the audit row) need it, and then need not select it.
+_TASK = (select(Task).join(Task.instance).options(contains_eager(Task.instance))
+         .where(Task.id == bindparam("id")))
+
+
 def get(actor: Actor, task_id: str) -> Task:
-    task = db.session.get(Task, task_id)
+    task = db.session.scalars(_TASK, {"id": task_id}).first()
     if task is None or not can_see_task(actor, task):
         raise NotFound(f"task {task_id} does not exist")
     return task
@@ -102,10 +108,13 @@ def data_of(task: Task) -> dict:
     instance = runs.load_instance(task.instance_id)
     if task.status not in runs.OPEN:
         return instance.data
+    run = runs.restore(instance)
     try:
-        return runs.jsonable(runs.restore(instance).task_data(task.id))
+        return runs.jsonable(run.task_data(task.id))
     except InvalidOperation:
         return instance.data
+    finally:
+        hot_runs.keep(instance, run)  # only read: the completion that follows may use it
 
 
 def _open(actor: Actor, task_id: str) -> Task:
