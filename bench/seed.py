@@ -224,8 +224,9 @@ def seed(shape: Shape, seed_value: int = 7) -> dict:
               if key == "enterprise_service"]
     writer.write("customer", ("id", "center_id", "credit_code", "name", "industry",
                               "created_by", "created_at", "updated_at"),
-                 ((first_customer + n, centers[code], f"91{iid:016d}", f"客户{iid}科技有限公司",
-                   rng.choice(INDUSTRIES), "bench", created, created)
+                 ((first_customer + n, centers[code], f"91{iid:016d}",
+                   label(iid, "enterprise_service"), rng.choice(INDUSTRIES), "bench", created,
+                   created)
                   for n, (iid, code, created) in enumerate(served)))
     writer.write("engagement", ("id", "center_id", "customer_id", "instance_id", "channel",
                                 "stage", "status", "certification_required", "opened_at"),

@@ -61,10 +61,16 @@ def review(client):
     return client.task_named("task_review")["id"]
 
 
-def test_the_next_step_uses_the_kept_run_without_loading_the_state(app, owner, advisor):
+def kept_loop(owner, advisor) -> dict:
+    """Deploy and start the loop, complete its first review: its run is now kept."""
     owner.deploy("loop.bpmn")
     instance = advisor.start("loop")
     advisor.complete(review(advisor), {"again": True})
+    return instance
+
+
+def test_the_next_step_uses_the_kept_run_without_loading_the_state(app, owner, advisor):
+    instance = kept_loop(owner, advisor)
     assert hot(app).has(instance["id"])
     task = review(advisor)
     with statements(app) as seen, restores(app) as restored:
@@ -89,9 +95,7 @@ def test_without_the_cache_every_step_loads_the_state(make_app, app, owner, advi
 def test_a_change_by_another_process_is_not_overwritten_by_a_kept_run(
     make_app, app, owner, advisor
 ):
-    owner.deploy("loop.bpmn")
-    instance = advisor.start("loop")
-    advisor.complete(review(advisor), {"again": True})
+    instance = kept_loop(owner, advisor)
     assert hot(app).has(instance["id"])
     # Another worker (its own app and cache) edits the data: the row's version moves on.
     other = ApiClient(make_app().test_client(), "admin")
@@ -111,9 +115,7 @@ def test_a_change_by_another_process_is_not_overwritten_by_a_kept_run(
 
 
 def test_a_step_completed_by_another_process_is_seen(make_app, app, owner, advisor):
-    owner.deploy("loop.bpmn")
-    instance = advisor.start("loop")
-    advisor.complete(review(advisor), {"again": True})
+    instance = kept_loop(owner, advisor)
     other = ApiClient(make_app().test_client(), "sh.advisor")
     other.complete(review(other), {"again": True})
     # The kept run still has the second review ready; the database has the third.
@@ -124,9 +126,7 @@ def test_a_step_completed_by_another_process_is_seen(make_app, app, owner, advis
 
 
 def test_a_failed_step_drops_the_run_it_changed(app, owner, advisor):
-    owner.deploy("loop.bpmn")
-    instance = advisor.start("loop")
-    advisor.complete(review(advisor), {"again": True})
+    instance = kept_loop(owner, advisor)
     task = review(advisor)
     failed = []
 
@@ -198,9 +198,7 @@ def test_a_fresh_read_brings_the_state_only_when_the_kept_run_is_stale(
 ):
     from service.usecases import runs
 
-    owner.deploy("loop.bpmn")
-    instance = advisor.start("loop")
-    advisor.complete(review(advisor), {"again": True})
+    instance = kept_loop(owner, advisor)
     with app.app_context(), statements(app) as seen, restores(app) as restored:
         loaded = runs.load_instance(instance["id"])  # current: its kept run is claimed
         assert "state" not in loaded.__dict__
