@@ -1,7 +1,8 @@
-"""Where one API completion spends its CPU time: `python -m bench.phases [count]`.
+"""Where one API completion spends its CPU time: `python -m bench.phases [count] [pg]`.
 
 Wraps service functions (at run time, in this process only) with timers and completes
-`count` linear9 tasks on SQLite. Phases nest: "use case" contains the rows below it.
+`count` linear9 tasks on SQLite (or, given `pg`, on BENCH_DATABASE_URL's PostgreSQL).
+Phases nest: "use case" contains the rows below it.
 """
 
 import sys
@@ -72,13 +73,16 @@ def _patch(costs: dict, label: str, module: str, path: str) -> bool:
     return True
 
 
-def main(count: int = 300) -> None:
+def main(count: int = 300, postgres: bool = False) -> None:
     """Complete `count` tasks with the phases timed; print median CPU ms per completion."""
     costs = defaultdict(float)
     found = [label for label, module, path in PHASES if _patch(costs, label, module, path)]
     per_phase, totals = defaultdict(list), []
     with tempfile.TemporaryDirectory(prefix="linkpass-phases-") as folder:
-        app = apps.build(apps.sqlite_url(Path(folder)))
+        url = apps.postgres_url() if postgres else apps.sqlite_url(Path(folder))
+        if url is None:
+            raise SystemExit("PostgreSQL is unreachable")
+        app = apps.build(url)
         Client(app, "owner").deploy(LINEAR9)
         advisor = Client(app, "sh.advisor")
         for _ in range(count // 9 + 10):
@@ -110,4 +114,4 @@ def main(count: int = 300) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300, sys.argv[2:] == ["pg"])

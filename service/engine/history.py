@@ -37,6 +37,9 @@ def _compact_tree(workflow, top) -> None:
                   if not t.has_state(TaskState.COMPLETED | TaskState.CANCELLED)]
     if not open_tasks:
         return
+    # The common prefix is no longer than any one chain: most steps end here, walking one.
+    if len(_ancestors(open_tasks[0])) <= WINDOW + SLACK:
+        return
     common = _common_prefix([_ancestors(t) for t in open_tasks])
     if len(common) <= WINDOW + SLACK:
         return

@@ -27,6 +27,7 @@ class HotRuns:
         self.size = size
         self._runs: OrderedDict[int, HotRun] = OrderedDict()
         self._lock = Lock()
+        self._task_keys: dict[str, int] = {}  # open task id -> instance id, of kept runs
 
     def __len__(self) -> int:
         return len(self._runs)
@@ -38,11 +39,22 @@ class HotRuns:
         found = self._runs.get(key)
         return found.tag if found is not None else None
 
-    def put(self, key: int, tag: int, run: Run, waits: list) -> None:
-        """Keep the run of instance `key` as saved at version `tag`, evicting the oldest."""
+    def key_of_task(self, task_id: str) -> int | None:
+        """Return the instance whose kept run has this open task, if one is kept."""
+        key = self._task_keys.get(task_id)
+        return key if key in self._runs else None
+
+    def put(self, key: int, tag: int, run: Run, waits: list, task_ids=()) -> None:
+        """Keep the run of instance `key` as saved at version `tag`, evicting the oldest.
+
+        task_ids are the run's open tasks: key_of_task() finds the run by them.
+        """
         if self.size <= 0:
             return
         with self._lock:
+            if len(self._task_keys) > 8 * self.size:  # stale entries of runs gone: start over
+                self._task_keys.clear()
+            self._task_keys.update(dict.fromkeys(task_ids, key))
             self._runs[key] = HotRun(run, tag, waits)
             self._runs.move_to_end(key)
             while len(self._runs) > self.size:

@@ -95,6 +95,11 @@ class Run:
             tasks.extend(t for t in sub.tasks.values() if t.state == state)
         return tasks
 
+    def open_tasks(self) -> dict[str, str]:
+        """Return {id: name} of the ready human tasks, evaluating nothing (cheap)."""
+        return {str(t.id): t.task_spec.bpmn_name or t.task_spec.bpmn_id
+                for t in self._tasks(TaskState.READY) if t.task_spec.manual}
+
     def user_tasks(self) -> list[ReadyTask]:
         """Return the human tasks that are ready now."""
         ready = []

@@ -11,7 +11,7 @@ from service.models import ApiToken, Center, Event, Instance, Task, TaskCandidat
 
 from . import handover_engagements as engagements
 from .access import is_candidate
-from .context import Actor, record
+from .context import Actor, record, record_event
 from .org_access import require_center_manager, require_user_manager
 from .org_admin import get_center, get_user, presidents
 
@@ -127,10 +127,9 @@ def deactivate_user(actor: Actor, username: str, tasks_to: str | None = None,
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
                                               ApiToken.revoked_at.is_(None))
                        .values(revoked_at=now))
-    record("user_deactivated", actor, username=username, center=user.center.code,
-           tasks_to=successor.username if successor else None,
-           engagements_to=advisor.username if advisor else None, **moved)
-    event = _recorded("user_deactivated")
+    event = record_event("user_deactivated", actor, username=username, center=user.center.code,
+                         tasks_to=successor.username if successor else None,
+                         engagements_to=advisor.username if advisor else None, **moved)
     db.session.commit()
     return event
 
@@ -167,9 +166,8 @@ def set_center_status(actor: Actor, code: str, status: str) -> Event:
                                               "instance_id": task.instance_id,
                                               "from_user": user.username})
     center.status = status
-    record("center_status_changed", actor, center=code, status=status, previous=previous,
-           open_tasks=len(open_tasks(center)), **moved)
-    event = _recorded("center_status_changed")
+    event = record_event("center_status_changed", actor, center=code, status=status,
+                         previous=previous, open_tasks=len(open_tasks(center)), **moved)
     db.session.commit()
     return event
 
@@ -183,8 +181,3 @@ def open_tasks(center: Center) -> list[Task]:
 def center_tasks(actor: Actor, code: str) -> list[Task]:
     """Return a center's open tasks for whoever may see the center."""
     return open_tasks(get_center(actor, code))
-
-
-def _recorded(action: str) -> Event:
-    """Return the audit event this use case has just recorded."""
-    return next(e for e in db.session.new if isinstance(e, Event) and e.action == action)

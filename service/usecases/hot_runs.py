@@ -29,6 +29,11 @@ def kept(instance_id: int) -> int | None:
     return engine().hot.tag_of(instance_id)
 
 
+def kept_with_task(task_id: str) -> bool:
+    """Tell whether a run with this open task is kept here (else its state is worth reading)."""
+    return engine().hot.key_of_task(task_id) is not None
+
+
 def claim(instance: Instance, state) -> None:
     """Take the instance's kept run if it was saved at the version just read.
 
@@ -108,7 +113,7 @@ def _committed(session) -> None:
         ):
             session.info.get(CLAIMED, {}).pop(key, None)
             if values.get("status") not in ENDED:  # an ended instance takes no more steps
-                cache.put(key, values["lock_version"], run, state["waits"])
+                cache.put(key, values["lock_version"], run, state["waits"], run.open_tasks())
             else:
                 cache.drop(key)
 

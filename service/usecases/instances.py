@@ -73,6 +73,8 @@ def _center_for(actor: Actor, code: str | None) -> int:
 
 def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0) -> None:
     """Run one engine step; a failure becomes the instance's error and incident."""
+    # The projection's open rows are the run's ready tasks as last saved: no query for them.
+    open_before = {} if run.completed else run.open_tasks()
     token = current_step.set((instance, actor))
     try:
         step()
@@ -81,7 +83,7 @@ def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0
         failure = exc
     finally:
         current_step.reset(token)
-    runs.save(instance, run, actor, failure, completed_task, attempt)
+    runs.save(instance, run, actor, failure, completed_task, attempt, open_before)
 
 
 def get(actor: Actor, instance_id: int) -> Instance:

@@ -166,8 +166,13 @@ def status_of(run: Run, failed: bool) -> str:
 
 
 def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None = None,
-         completed_task: str | None = None, attempt: int = 0) -> None:
-    """Write state, status, tasks, jobs, subscriptions and incidents of one step."""
+         completed_task: str | None = None, attempt: int = 0,
+         open_before: dict[str, str] | None = None) -> None:
+    """Write state, status, tasks, jobs, subscriptions and incidents of one step.
+
+    open_before ({id: name}) is the run's open tasks before the step, which the projection
+    holds as open rows; without it they are selected.
+    """
     now = clock.now()
     previous_waits = hot_runs.waits_before(instance)
     state = engine().dump(run)
@@ -188,7 +193,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
         instance.ended_at = now
         record("instance_completed", actor, instance)
     with db.session.no_autoflush:
-        _sync_tasks(instance, run, actor, completed_task, now)
+        _sync_tasks(instance, run, actor, completed_task, now, open_before)
         # Most steps leave timers and messages as they were: then there is nothing to write.
         if state["waits"] != previous_waits or instance.status in ENDED:
             _sync_waits(instance, waits)
@@ -212,9 +217,12 @@ def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
                        attempts=attempt))
 
 
-def _sync_tasks(instance, run, actor, completed_task, now) -> None:
+def _sync_tasks(instance, run, actor, completed_task, now, open_before) -> None:
     ready = {t.id: t for t in ([] if run.completed else run.user_tasks())}
-    existing = db.session.execute(_OPEN_TASKS, {"instance_id": instance.id}).all()
+    if open_before is None:
+        existing = db.session.execute(_OPEN_TASKS, {"instance_id": instance.id}).all()
+    else:
+        existing = open_before.items()
     cancelled = []
     for task_id, name in existing:
         if task_id in ready:

@@ -86,10 +86,15 @@ def offered_filter(actor: Actor, shared: bool = False):
 # the next step (and the form, the audit row) need it, and then need not select it.
 _TASK = (select(Task).join(Task.instance).options(contains_eager(Task.instance))
          .where(Task.id == bindparam("id")))
+# For a step whose run is not kept here: the state comes along instead of in a second query.
+_TASK_STATE = (select(Task).join(Task.instance)
+               .options(contains_eager(Task.instance).undefer(runs.Instance.state))
+               .where(Task.id == bindparam("id")))
 
 
-def get(actor: Actor, task_id: str) -> Task:
-    task = db.session.scalars(_TASK, {"id": task_id}).first()
+def get(actor: Actor, task_id: str, for_step: bool = False) -> Task:
+    stmt = _TASK_STATE if for_step and not hot_runs.kept_with_task(task_id) else _TASK
+    task = db.session.scalars(stmt, {"id": task_id}).first()
     if task is None or not can_see_task(actor, task):
         raise NotFound(f"task {task_id} does not exist")
     return task
@@ -117,8 +122,8 @@ def data_of(task: Task) -> dict:
         hot_runs.keep(instance, run)  # only read: the completion that follows may use it
 
 
-def _open(actor: Actor, task_id: str) -> Task:
-    task = get(actor, task_id)
+def _open(actor: Actor, task_id: str, for_step: bool = False) -> Task:
+    task = get(actor, task_id, for_step)
     if task.status not in runs.OPEN:
         raise Conflict(f"the task is {task.status}")
     return task
@@ -167,7 +172,7 @@ def assign(actor: Actor, task_id: str, username: str) -> Task:
 
 def complete(actor: Actor, task_id: str, data: dict) -> Task:
     """Validate the data against the task's form and complete the task."""
-    task = _open(actor, task_id)
+    task = _open(actor, task_id, for_step=True)
     if task.assignee_id not in (None, actor.id) or (
             task.assignee_id is None and not is_candidate(actor, task)):
         raise Forbidden("the task is assigned to someone else" if task.assignee_id

@@ -70,3 +70,12 @@ def test_a_state_json_would_change_is_not_kept(engine, start, value):
     run = start("script_task.bpmn", {"case_id": "C-3"})
     run.complete(run.user_tasks()[0].id, {"price": 4, "qty": 5, "odd": value})
     assert kept_size(engine.dump(run)) is None
+
+
+def test_a_kept_run_is_found_by_its_open_tasks_while_it_is_kept():
+    cache = HotRuns(1)
+    cache.put(1, 7, "run", [], ["task-a", "task-b"])
+    assert cache.key_of_task("task-b") == 1 and cache.key_of_task("task-c") is None
+    cache.put(2, 3, "other", [], ["task-c"])  # evicts instance 1 (size 1)
+    assert cache.key_of_task("task-a") is None and cache.key_of_task("task-c") == 2
+    assert cache.take(2, 3).run == "other" and cache.key_of_task("task-c") is None
