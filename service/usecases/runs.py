@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, case, delete, null, select, update
+from sqlalchemy import bindparam, case, delete, insert, null, select, update
 from sqlalchemy.orm import undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -124,35 +124,36 @@ def _users_named(names) -> list[User]:
                                                       User.active.is_(True))))
 
 
-def _new_task(instance: Instance, ready, data: dict) -> Task:
-    """Build the projection row of a newly ready human task, routed to role and center."""
+def _new_task(instance: Instance, ready, data: dict) -> tuple[dict, list[int]]:
+    """Return the projection row of a newly ready human task, routed to role and center, and
+    the ids of the users it is offered to by name."""
     role = role_for_lane(ready.lane)
     now = clock.now()
     due = _duration(ready.due_in)
     center_id = instance.center_id
     if role is not None and role.scope == "national":
         center_id = _national_center_id()
-    task = Task(id=ready.id, instance_id=instance.id, process_key=ready.process,
-                bpmn_id=ready.bpmn_id, name=ready.name, lane=ready.lane,
-                client_label=instance.client_label,
-                role=role.key if role else None, center_id=center_id, form=ready.form,
-                status="ready", created_at=now, due_at=now + due if due else None)
+    row = {"id": ready.id, "instance_id": instance.id, "process_key": ready.process,
+           "bpmn_id": ready.bpmn_id, "name": ready.name, "lane": ready.lane,
+           "role": role.key if role else None, "center_id": center_id, "form": ready.form,
+           "client_label": instance.client_label, "status": "ready", "restricted": False,
+           "assignee_id": None, "created_at": now, "due_at": now + due if due else None,
+           "completed_at": None, "completed_by_id": None}
     owners = (data.get("lane_owners") or {}).get(ready.lane) if ready.lane else None
     if ready.assignee:
         users = _users_named([ready.assignee])
-        task.restricted = True
+        row["restricted"] = True
         if users:
-            task.assignee, task.status = users[0], "claimed"
+            row["assignee_id"], row["status"] = users[0].id, "claimed"
     elif owners:
         users = _users_named(owners if isinstance(owners, list) else [owners])
-        task.restricted = True
+        row["restricted"] = True
     elif role is None:
         users = [db.session.get(User, instance.started_by_id)] if instance.started_by_id else []
-        task.restricted = True
+        row["restricted"] = True
     else:
         users = []
-    task.candidates = [TaskCandidate(user_id=u.id) for u in users if u is not None]
-    return task
+    return row, [u.id for u in users if u is not None]
 
 
 def status_of(run: Run, failed: bool) -> str:
@@ -193,7 +194,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
         instance.ended_at = now
         record("instance_completed", actor, instance)
     with db.session.no_autoflush:
-        _sync_tasks(instance, run, actor, completed_task, now, open_before)
+        rows, offers = _sync_tasks(instance, run, actor, completed_task, now, open_before)
         # Most steps leave timers and messages as they were: then there is nothing to write.
         if state["waits"] != previous_waits or instance.status in ENDED:
             _sync_waits(instance, waits)
@@ -205,6 +206,28 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
                message=str(failure), line=failure.line)
         if run.failed_tasks():  # retrying runs failed tasks again: none, nothing to retry
             _schedule_retry(instance, failure, attempt, now)
+    # The instance's row first, checked against its version: a lost race ends here (409)
+    # before any task row is written. The new task rows go without the ORM (measurably less).
+    db.session.flush()
+    if rows:
+        db.session.connection().execute(insert(Task.__table__), rows)
+    if offers:
+        db.session.connection().execute(insert(TaskCandidate.__table__), offers)
+
+
+_COMPLETED = (update(Task.__table__).where(Task.__table__.c.id == bindparam("task"))
+              .values(status="completed", completed_at=bindparam("at"),
+                      completed_by_id=bindparam("by"), assignee_id=bindparam("by")))
+
+
+def mark_completed(task: Task, user_id: int | None, now) -> None:
+    """Write the task row as completed by user_id, after its step was saved (see save)."""
+    db.session.connection().execute(_COMPLETED, {"task": task.id, "at": now, "by": user_id})
+    for name, value in (("status", "completed"), ("completed_at", now),
+                        ("completed_by_id", user_id), ("assignee_id", user_id)):
+        set_committed_value(task, name, value)
+    if "assignee" in task.__dict__:  # a loaded relationship would still show the old user
+        db.session.expire(task, ["assignee"])
 
 
 def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
@@ -235,11 +258,14 @@ def _sync_tasks(instance, run, actor, completed_task, now, open_before) -> None:
                            .values(status="cancelled", completed_at=now)
                            .execution_options(synchronize_session=False))
     data = instance.data
+    rows, offers = [], []
     for item in ready.values():
-        task = _new_task(instance, item, data)
-        db.session.add(task)
-        record("task_created", actor, instance, task.id, name=task.name, lane=task.lane,
-               role=task.role)
+        row, users = _new_task(instance, item, data)
+        rows.append(row)
+        offers += [{"task_id": row["id"], "user_id": user_id} for user_id in users]
+        record("task_created", actor, instance, row["id"], name=row["name"], lane=row["lane"],
+               role=row["role"])
+    return rows, offers
 
 
 def _sync_waits(instance, waits) -> None:

@@ -192,8 +192,6 @@ def finish(actor: Actor, task: Task, data: dict) -> Task:
         raise Conflict(f"the instance is {instance.status}")
     run = runs.restore(instance)
     now = clock.now()
-    task.status, task.completed_at, task.completed_by_id = "completed", now, actor.id
-    _set_assignee(task, actor.id)
     record("task_completed", actor, instance, task.id, name=task.name, data=data)
     try:
         _advance_and_save(instance, run, actor, lambda: run.complete(task.id, data),
@@ -201,12 +199,6 @@ def finish(actor: Actor, task: Task, data: dict) -> Task:
     except InvalidOperation as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from None
+    runs.mark_completed(task, actor.id, now)
     _commit()
     return task
-
-
-def _set_assignee(task: Task, user_id: int | None) -> None:
-    """Set the assignee by id: no user row is loaded and nothing is flushed early."""
-    task.assignee_id = user_id
-    if "assignee" in task.__dict__:  # a loaded relationship would still show the old user
-        db.session.expire(task, ["assignee"])
