@@ -1,11 +1,33 @@
 """Test helpers importable from any test folder: `from support import ApiClient, PROCESSES`."""
 
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlalchemy import event
+
+from service.models import db
 
 HERE = Path(__file__).parent
 PROCESSES = HERE / "processes"
 FORMS = HERE / "forms"
 PASSWORD = "linkpass"
+
+
+@contextmanager
+def before_writes(app, hook):
+    """Call hook(statement) before each INSERT, UPDATE or DELETE the app sends meanwhile."""
+    with app.app_context():
+        engine = db.engine
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            hook(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
 
 
 class ApiClient:

@@ -3,10 +3,8 @@
 import threading
 
 from psycopg.errors import DeadlockDetected
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
-from support import ApiClient
+from support import ApiClient, before_writes
 
 
 def test_two_completions_of_one_task_at_once(app, owner, advisor):
@@ -18,7 +16,7 @@ def test_two_completions_of_one_task_at_once(app, owner, advisor):
     barrier = threading.Barrier(2, timeout=10)
     racing = threading.local()
 
-    def meet(session, context, instances):
+    def meet(statement):
         if getattr(racing, "on", False):
             racing.on = False
             barrier.wait()
@@ -34,16 +32,13 @@ def test_two_completions_of_one_task_at_once(app, owner, advisor):
         except Exception as exc:  # surfaces in the assertion below instead of vanishing
             results.append((0, repr(exc)))
 
-    event.listen(Session, "before_flush", meet)
-    try:
+    with before_writes(app, meet):
         threads = [threading.Thread(target=complete, args=(c,), name=f"t{i}")
                    for i, c in enumerate(clients)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(30)
-    finally:
-        event.remove(Session, "before_flush", meet)
     assert sorted(code for code, _ in results) == [200, 409], results
     conflict = next(body for code, body in results if code == 409)
     assert conflict["code"] == "conflict"
@@ -63,18 +58,15 @@ def test_a_deadlock_answers_409_and_changes_nothing(app, owner, advisor):
     task = advisor.task_named("task_request")
     aborted = []
 
-    def abort_once(session, context, instances):
+    def abort_once(statement):
         if not aborted:
             aborted.append(True)
             # what psycopg raises for SQLSTATE 40P01, wrapped as SQLAlchemy wraps it
             raise OperationalError("DELETE FROM job ...", {}, DeadlockDetected("deadlock"))
 
-    event.listen(Session, "before_flush", abort_once)
-    try:
+    with before_writes(app, abort_once):
         response = advisor.post(f"/api/v1/tasks/{task['id']}/complete",
                                 json={"data": {"comment": "first"}})
-    finally:
-        event.remove(Session, "before_flush", abort_once)
     assert response.status_code == 409 and response.json["code"] == "conflict"
     instance = advisor.instance(started["id"])
     assert [(t["bpmn_id"], t["status"]) for t in instance["tasks"]] == [("task_request", "ready")]

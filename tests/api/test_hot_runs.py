@@ -5,8 +5,7 @@ from contextlib import contextmanager
 from psycopg.errors import DeadlockDetected
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
-from support import ApiClient
+from support import ApiClient, before_writes
 
 from service.models import db
 
@@ -135,16 +134,13 @@ def test_a_failed_step_drops_the_run_it_changed(app, owner, advisor):
     task = review(advisor)
     failed = []
 
-    def fail_once(session, context, instances):
+    def fail_once(statement):
         if not failed:
             failed.append(True)
             raise OperationalError("UPDATE instance ...", {}, DeadlockDetected("deadlock"))
 
-    event.listen(Session, "before_flush", fail_once)
-    try:
+    with before_writes(app, fail_once):
         response = advisor.post(f"/api/v1/tasks/{task}/complete", json={"data": {"again": True}})
-    finally:
-        event.remove(Session, "before_flush", fail_once)
     assert response.status_code == 409
     assert not hot(app).has(instance["id"])  # the run completed the task in memory only
     advisor.complete(task, {"again": False})  # a kept run would say the task is not ready
