@@ -27,13 +27,15 @@ PHASES = [
     ("  candidate check", "service.usecases.tasks", "is_candidate"),
     ("  validate form", "service.usecases.tasks", "validate_form"),
     ("  restore run", "service.usecases.runs", "restore"),
-    ("  audit rows (record)", "service.usecases.tasks", "record"),
+    ("  audit rows (queued; INSERT at commit)", "service.usecases.tasks", "record"),
     ("  Run.complete (engine)", "service.engine.runtime", "Run.complete"),
     ("    of which advance+compact", "service.engine.runtime", "Run.advance"),
     ("  save (state, projections)", "service.usecases.runs", "save"),
     ("    of which dump", "service.engine.engine", "Engine.dump"),
     ("    of which _sync_tasks", "service.usecases.runs", "_sync_tasks"),
-    ("  commit", "service.usecases.tasks", "_commit"),
+    ("    of which instance row", "service.usecases.runs", "_write_instance"),
+    ("  completed task row", "service.usecases.runs", "mark_completed"),
+    ("  commit (audit rows, COMMIT)", "service.usecases.tasks", "_commit"),
 ]
 
 

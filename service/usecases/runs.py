@@ -158,12 +158,12 @@ def _new_task(instance: Instance, ready, data: dict) -> tuple[dict, list[int]]:
     return row, [u.id for u in users if u is not None]
 
 
-def status_of(run: Run, failed: bool) -> str:
+def status_of(run: Run, failed: bool, ready: list) -> str:
     if failed:
         return "error"
     if run.completed:
         return "completed"
-    if run.user_tasks():
+    if ready:
         return "running"
     return "waiting" if run.waits() else "running"
 
@@ -186,7 +186,10 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     state["waits"] = [[w.kind, w.element_id, w.due_at.isoformat() if w.due_at else None,
                        w.message, w.correlation_key] for w in waits]
     failed = failure is not None or bool(run.failed_tasks())
-    status = instance.status if instance.status == "suspended" else status_of(run, failed)
+    ready = [] if run.completed else run.user_tasks()
+    status = instance.status
+    if status != "suspended":
+        status = status_of(run, failed, ready)
     ended = instance.ended_at or (now if status == "completed" else None)
     _write_instance(instance, {"state": state, "data": jsonable(run.data), "updated_at": now,
                                "status": status, "ended_at": ended})
@@ -194,7 +197,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     if status == "completed" and ended is now:
         record("instance_completed", actor, instance)
     with db.session.no_autoflush:
-        rows, offers = _sync_tasks(instance, run, actor, completed_task, now, open_before)
+        rows, offers = _sync_tasks(instance, ready, actor, completed_task, now, open_before)
         # Most steps leave timers and messages as they were: then there is nothing to write.
         if state["waits"] != previous_waits or instance.status in ENDED:
             _sync_waits(instance, waits)
@@ -269,8 +272,8 @@ def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
                        attempts=attempt))
 
 
-def _sync_tasks(instance, run, actor, completed_task, now, open_before) -> None:
-    ready = {t.id: t for t in ([] if run.completed else run.user_tasks())}
+def _sync_tasks(instance, ready_tasks, actor, completed_task, now, open_before):
+    ready = {t.id: t for t in ready_tasks}
     if open_before is None:
         existing = db.session.execute(_OPEN_TASKS, {"instance_id": instance.id}).all()
     else:
