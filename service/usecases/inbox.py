@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, true, union_all
+from sqlalchemy.orm import aliased
 
 from service import clock
 from service.errors import Forbidden, InvalidData
@@ -12,8 +13,8 @@ from service.models import Center, ProcessVersion, Task, TaskCandidate, User, Us
 from . import dates
 from .access import REASSIGNERS, can_reassign, candidate_filter, done_filter, mine_filter
 from .context import Actor
-from .tasks import fenced, offered_filter, prefilter
 from .tasks import get as get_task
+from .tasks import offered_filter, prefilter
 
 
 def _only_mine(actor: Actor):
@@ -160,24 +161,19 @@ def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
         filters.append(or_(Task.name.ilike(pattern, escape="\\"),
                            Task.process_key.ilike(pattern, escape="\\"),
                            Task.client_label.ilike(pattern, escape="\\")))
-    # One scan of the tab counts the matching tasks and names the tab's processes (the
-    # process filter's choices), whatever the other filters leave.
-    matched = func.count().filter(and_(*filters[1:])) if len(filters) > 1 else func.count()
-    per_process = db.session.execute(select(Task.process_key, matched).where(filters[0])
-                                     .group_by(Task.process_key)).all()
-    total, keys = sum(n for _, n in per_process), {key for key, _ in per_process}
     sort = query.sort or ("created" if query.tab == "done" else "due")
     order = query.order or ("desc" if query.tab == "done" else "asc")
     name = "completed_at" if (query.tab == "done" and sort == "created") \
         else SORT_COLUMNS[sort]
+    offset = (query.page - 1) * query.per_page
     if prefilter() and query.tab == "group":
-        rows = fenced(filters)
-        stmt = select(rows)
+        result, per_process = _group_page(filters, name, order, offset, query.per_page)
     else:
-        rows, stmt = Task, select(Task).where(*filters)
-    result = db.session.scalars(stmt.order_by(*_order_by(getattr(rows, name), order, rows))
-                                .offset((query.page - 1) * query.per_page)
-                                .limit(query.per_page)).all()
+        per_process = _per_process(filters)
+        result = db.session.scalars(select(Task).where(*filters)
+                                    .order_by(*_order_by(getattr(Task, name), order))
+                                    .offset(offset).limit(query.per_page)).all()
+    total, keys = sum(n for _, n in per_process), {key for key, _ in per_process}
     names = process_names(keys)
     rows = [InboxRow(task, task.client_label, names.get(task.process_key, task.process_key),
                      dates.due_state(task.due_at, now) if task.status in ("ready", "claimed")
@@ -186,6 +182,39 @@ def inbox(actor: Actor, query: InboxQuery) -> InboxPage:
     return InboxPage(query, rows, total, sort, order,
                      processes=sorted(((k, names.get(k, k)) for k in keys),
                                       key=lambda item: item[1]))
+
+
+def _per_process(filters) -> list[tuple[str, int]]:
+    """Return (process, tasks matching every filter) for each process of the tab.
+
+    One scan of the tab counts the matching tasks and names the tab's processes (the process
+    filter's choices), whatever the other filters leave.
+    """
+    matched = func.count().filter(and_(*filters[1:])) if len(filters) > 1 else func.count()
+    return db.session.execute(select(Task.process_key, matched).where(filters[0])
+                              .group_by(Task.process_key)).all()
+
+
+def _group_page(filters, name: str, order: str, offset: int, limit: int):
+    """Return a page of the group tab and its counts per process, reading the tab once.
+
+    The group's offers are fetched whole by index, then sorted (see tasks.fenced); the counts
+    come from the same rows (a MATERIALIZED CTE), beside every row of the page.
+    """
+    hit = and_(*filters[1:]) if len(filters) > 1 else true()
+    tab = select(Task, hit.label("hit")).where(filters[0]).cte("tab").prefix_with(
+        "MATERIALIZED")
+    per_process = (select(tab.c.process_key, func.count().filter(tab.c.hit).label("n"))
+                   .group_by(tab.c.process_key).subquery())
+    counted = select(func.json_object_agg(per_process.c.process_key, per_process.c.n))
+    rows = aliased(Task, tab)
+    found = db.session.execute(
+        select(rows, counted.scalar_subquery()).where(tab.c.hit)
+        .order_by(*_order_by(getattr(rows, name), order, rows))
+        .offset(offset).limit(limit)).all()
+    if not found:  # an empty page carries no counts
+        return [], _per_process(filters)
+    return [task for task, _ in found], list((found[0][1] or {}).items())
 
 
 def counts(actor: Actor) -> dict[str, int]:

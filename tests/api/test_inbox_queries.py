@@ -6,8 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from inbox_support import WebClient, text
+from sqlalchemy import select
 
 from service import clock
+from service.models import User, db
+from service.usecases.context import Actor
+from service.usecases.inbox import InboxQuery, inbox
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -127,3 +131,15 @@ def test_the_done_tab_lists_what_i_completed(app, tasks, advisor):
                                         "_action": "complete"})
     done = web.get("/inbox?tab=done")
     assert len(rows(done)) == 1 and "Completed" in text(done)
+
+
+
+@pytest.mark.parametrize("query, total", [({}, 5), ({"process": "two_lanes"}, 2),
+                                          ({"page": 9}, 5), ({"text": "nothing like it"}, 0)])
+def test_the_group_tab_counts_and_names_its_processes_on_any_page(app, tasks, query, total):
+    with app.app_context():
+        advisor = Actor.of(db.session.scalar(select(User).where(User.username == "sh.advisor")))
+        page = inbox(advisor, InboxQuery(tab="group", per_page=2, **query))
+        assert page.total == total
+        assert sorted(key for key, _ in page.processes) == ["inbox_flow", "two_lanes"]
+        assert len(page.rows) == (0 if "page" in query else min(total, 2))
