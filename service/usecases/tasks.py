@@ -36,16 +36,23 @@ def list_(actor: Actor, scope: str = "all", status: str | None = None, page: int
     filters = [offered_filter(actor) if scope == "candidate" else SCOPES[scope](actor)]
     if status:
         filters.append(Task.status == status)
-    total = db.session.scalar(select(func.count()).select_from(Task).where(*filters))
+    count = select(func.count()).select_from(Task).where(*filters)
+    offset = (page - 1) * per_page
     if scope == "candidate" and prefilter():
+        # The offers are fetched whole anyway (see fenced): count them in the same read.
         rows = fenced(filters)
-        stmt = select(rows)
-    else:
-        rows, stmt = Task, select(Task).where(*filters)
-    found = db.session.scalars(stmt.order_by(rows.due_at.asc().nulls_last(), rows.created_at,
-                                             rows.id)
-                               .offset((page - 1) * per_page).limit(per_page))
-    return list(found), total
+        found = db.session.execute(select(rows, func.count().over()).order_by(*_due_order(rows))
+                                   .offset(offset).limit(per_page)).all()
+        if found:
+            return [task for task, _ in found], found[0][1]
+        return [], db.session.scalar(count)  # an empty page carries no count
+    found = db.session.scalars(select(Task).where(*filters).order_by(*_due_order(Task))
+                               .offset(offset).limit(per_page))
+    return list(found), db.session.scalar(count)
+
+
+def _due_order(rows) -> tuple:
+    return rows.due_at.asc().nulls_last(), rows.created_at, rows.id
 
 
 def prefilter() -> bool:

@@ -102,3 +102,13 @@ def test_task_without_lane_goes_to_the_starter(owner, advisor, as_user, tmp_path
     detail = advisor.get(f"/api/v1/tasks/{task['id']}").json
     assert set(detail["form"]["schema"]["properties"]) == {"comment", "done"}
     advisor.complete(task["id"], {"comment": "ok", "done": True})
+
+
+def test_the_offered_list_pages_and_counts_whatever_the_page(two_lanes, advisor):
+    for _ in range(3):
+        advisor.start("two_lanes")
+    pages = [advisor.get(f"/api/v1/tasks?scope=candidate&status=ready&per_page=2&page={n}").json
+             for n in (1, 2, 5)]
+    assert [(len(p["items"]), p["total"]) for p in pages] == [(2, 3), (1, 3), (0, 3)]
+    ids = [t["id"] for p in pages for t in p["items"]]
+    assert len(set(ids)) == 3
