@@ -62,21 +62,25 @@ def record(action: str, actor: Actor, instance: Instance | None = None,
 
 def record_event(action: str, actor: Actor, **details) -> Event:
     """Record like record() and return the audit row as an object (a response shows it)."""
-    if db.session.info.get(AUDIT):  # the rows recorded before it keep their place in the log
-        db.session.connection().execute(insert(Event.__table__), db.session.info.pop(AUDIT))
+    _insert_queued(db.session)  # the rows recorded before it keep their place in the log
     event = Event(instance_id=None, task_id=None, actor_id=actor.id, actor=actor.username,
                   action=action, details=details, created_at=clock.now())
     db.session.add(event)
     return event
 
 
+def _insert_queued(session) -> None:
+    rows = session.info.pop(AUDIT, None)
+    if rows:
+        session.connection().execute(insert(Event.__table__), rows)
+
+
 @event.listens_for(db.session, "before_commit")
 def _write_audit(session) -> None:
-    if not session.info.get(AUDIT):
-        return
-    # The use case's own rows first: a lost race on lock_version fails there, before these.
-    session.flush()
-    session.connection().execute(insert(Event.__table__), session.info.pop(AUDIT))
+    if session.info.get(AUDIT):
+        # The use case's own rows first: a lost race on lock_version fails there, before these.
+        session.flush()
+        _insert_queued(session)
 
 
 @event.listens_for(db.session, "after_transaction_end")

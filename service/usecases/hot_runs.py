@@ -17,7 +17,7 @@ from service.models import Instance, db
 from .context import engine
 
 CLAIMED = "hot_runs.claimed"  # {instance id: (cache, HotRun)}
-SAVED = "hot_runs.saved"  # {instance id: (cache, instance, run, state)}
+SAVED = "hot_runs.saved"  # {instance id: (cache, instance, run, state, open task ids)}
 # Characters of JSON: a run takes about twice its saved state in memory, so HOT_RUNS (128) of
 # the largest runs kept stay within about 25 MB; most states are 5-20 KB.
 LARGEST = 100_000
@@ -74,13 +74,16 @@ def waits_before(instance: Instance):
     return (instance.state or {}).get("waits")
 
 
-def saved(instance: Instance, run: Run, state: dict) -> None:
-    """Keep the run after the commit, unless its state is large or JSON would change it."""
+def saved(instance: Instance, run: Run, state: dict, task_ids: list[str]) -> None:
+    """Keep the run after the commit, unless its state is large or JSON would change it.
+
+    task_ids are the run's open tasks, by which the kept run is found (tasks.get).
+    """
     cache = engine().hot
     pending = db.session.info.setdefault(SAVED, {})
     size = kept_size(state) if cache.size > 0 else None
     if size is not None and size < LARGEST:
-        pending[instance.id] = (cache, instance, run, state)
+        pending[instance.id] = (cache, instance, run, state, task_ids)
     else:
         pending.pop(instance.id, None)
 
@@ -103,7 +106,7 @@ def _state_changed(instance: Instance) -> bool:
 
 @event.listens_for(db.session, "after_commit")
 def _committed(session) -> None:
-    for key, (cache, instance, run, state) in session.info.pop(SAVED, {}).items():
+    for key, (cache, instance, run, state, task_ids) in session.info.pop(SAVED, {}).items():
         # Only if the committed row holds exactly this state: its version is the tag.
         values = instance.__dict__
         if (
@@ -113,7 +116,7 @@ def _committed(session) -> None:
         ):
             session.info.get(CLAIMED, {}).pop(key, None)
             if values.get("status") not in ENDED:  # an ended instance takes no more steps
-                cache.put(key, values["lock_version"], run, state["waits"], run.open_tasks())
+                cache.put(key, values["lock_version"], run, state["waits"], task_ids)
             else:
                 cache.drop(key)
 

@@ -193,7 +193,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     ended = instance.ended_at or (now if status == "completed" else None)
     _write_instance(instance, {"state": state, "data": jsonable(run.data), "updated_at": now,
                                "status": status, "ended_at": ended})
-    hot_runs.saved(instance, run, state)
+    hot_runs.saved(instance, run, state, [task.id for task in ready])
     if status == "completed" and ended is now:
         record("instance_completed", actor, instance)
     with db.session.no_autoflush:
@@ -209,8 +209,8 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
                message=str(failure), line=failure.line)
         if run.failed_tasks():  # retrying runs failed tasks again: none, nothing to retry
             _schedule_retry(instance, failure, attempt, now)
-    # The instance's row first, checked against its version: a lost race ends here (409)
-    # before any task row is written. The new task rows go without the ORM (measurably less).
+    # Whatever the ORM holds (the instance too, if _write_instance left it to the flush) goes
+    # before the new task rows: a lost race on the instance ends here (409), writing none.
     db.session.flush()
     if rows:
         db.session.connection().execute(insert(Task.__table__), rows)

@@ -1,7 +1,7 @@
 """The inbox: list tasks, claim, unclaim, assign, and complete them."""
 
 from sqlalchemy import and_, any_, bindparam, exists, false, func, or_, select, true
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, defaultload
 
 from service import clock
 from service.engine import GENERIC_FORM, InvalidOperation, validate_form
@@ -94,9 +94,7 @@ def offered_filter(actor: Actor, shared: bool = False):
 _TASK = (select(Task).join(Task.instance).options(contains_eager(Task.instance))
          .where(Task.id == bindparam("id")))
 # For a step whose run is not kept here: the state comes along instead of in a second query.
-_TASK_STATE = (select(Task).join(Task.instance)
-               .options(contains_eager(Task.instance).undefer(runs.Instance.state))
-               .where(Task.id == bindparam("id")))
+_TASK_STATE = _TASK.options(defaultload(Task.instance).undefer(runs.Instance.state))
 
 
 def get(actor: Actor, task_id: str, for_step: bool = False) -> Task:
