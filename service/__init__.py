@@ -20,7 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance_path)
     config_module.load(app, config)
 
-    from service import cli, i18n, ops
+    from service import cli, i18n, ops, security
     from service.api import register_api
     from service.auth import login_manager
     from service.engine import Engine
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     app.before_request(refuse_unstorable_text)  # after the CSRF check
     app.extensions["engine"] = Engine(lanes=lane_names(),
                                       script_timeout=app.config["SCRIPT_TIMEOUT"],

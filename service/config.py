@@ -44,6 +44,7 @@ DEFAULTS = {
     "RESET_LINK_MINUTES": 60,
     "INVITE_LINK_DAYS": 7,
     "PUBLIC_BASE_URL": None,  # the base of links in e-mails; set it in production
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-* count
     "OIDC_ISSUER": None,  # single sign-on is offered when issuer and client id are set
     "OIDC_CLIENT_ID": None,
     "OIDC_CLIENT_SECRET": None,
@@ -83,6 +84,7 @@ ENVIRONMENT = {
     "MAX_UPLOAD_BYTES": ("MAX_CONTENT_LENGTH", int),
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
     "OIDC_ISSUER": ("OIDC_ISSUER", str),
     "OIDC_CLIENT_ID": ("OIDC_CLIENT_ID", str),
     "OIDC_CLIENT_SECRET": ("OIDC_CLIENT_SECRET", str),

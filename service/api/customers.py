@@ -1,9 +1,9 @@
 """The CRM: customers, their contacts, communications, documents and engagements."""
 
-from flask import send_file
 from flask_smorest import Blueprint
 
 from service.auth import current_actor, token_required
+from service.security import served_content, untrusted_file
 from service.usecases import crm, documents
 from service.usecases.documents import Upload
 
@@ -120,16 +120,14 @@ DOCUMENT_CONTENT = {content_type.split(";")[0]: {"schema": {"type": "string", "f
 
 
 @bp.route("/<int:customer_id>/documents/<int:document_id>", methods=["GET"])
+@served_content
 @token_required
 @bp.doc(security=SECURITY, responses={200: {"description": "The document as an attachment",
                                             "content": DOCUMENT_CONTENT}})
 def download_document(customer_id, document_id):
     """Stream a document back (as an attachment, never rendered inline)."""
     document, path = crm.open_document(current_actor(), document_id, customer_id)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return untrusted_file(path, document.content_type, document.filename)
 
 
 @bp.route("/<int:customer_id>/engagements", methods=["GET"])

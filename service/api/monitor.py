@@ -2,11 +2,11 @@
 
 from dataclasses import asdict
 
-from flask import Response
 from flask_smorest import Blueprint
 
 from service.auth import current_actor, token_required
 from service.errors import InvalidData
+from service.security import served_content, untrusted
 from service.usecases import monitor, monitor_bulk, monitor_migrate, monitor_ops, monitor_search
 
 from . import present
@@ -79,13 +79,13 @@ def get_heatmap(query, key):
 
 
 @bp.route("/processes/<key>/versions/<int:version>/diagram", methods=["GET"])
+@served_content
 @token_required
 @bp.doc(security=SECURITY, responses={200: {"description": "The BPMN XML",
                                             "content": {"application/xml": {}}}})
 def get_diagram(key, version):
     """The BPMN of a version, with a layout drawn when it was deployed without one."""
-    return Response(monitor.diagram_xml(current_actor(), key, version),
-                    mimetype="application/xml")
+    return untrusted(monitor.diagram_xml(current_actor(), key, version), f"{key}-v{version}.bpmn")
 
 
 @bp.route("/instances", methods=["GET"])

@@ -1,9 +1,9 @@
 """Processes: list, deploy, versions, and the XML of one version."""
 
-from flask import Response
 from flask_smorest import Blueprint
 
 from service.auth import current_actor, token_required
+from service.security import served_content, untrusted
 from service.usecases import deployments
 
 from . import present
@@ -49,10 +49,12 @@ def get_process(key):
 
 
 @bp.route("/<key>/versions/<int:number>/bpmn", methods=["GET"])
+@served_content
 @token_required
 @bp.doc(security=SECURITY, responses={200: {"description": "The BPMN or DMN XML",
                                             "content": {"application/xml": {}}}})
 def get_version_xml(key, number):
     """Return the XML of one version."""
     version = deployments.get_version(key, number)
-    return Response(version.content, mimetype="application/xml")
+    suffix = ".dmn" if version.kind == "decision" else ".bpmn"
+    return untrusted(version.content, f"{version.key}-v{number}{suffix}")

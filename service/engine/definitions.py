@@ -16,6 +16,7 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 
 from . import sandbox
 from .errors import DefinitionInvalid, Finding
+from .markup import active_markup
 from .xmlsafe import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -190,6 +191,9 @@ def _all_specs(parser, key):
 def inspect_decision(source: SourceFile) -> ProcessInfo:
     """Check a DMN file and return the decisions it provides."""
     root = parse_xml(source.content)
+    markup = active_markup(root)
+    if markup:
+        raise DefinitionInvalid(markup)
     parser = new_parser()
     try:
         parser.add_dmn_xml(root, filename=source.name)
@@ -244,7 +248,7 @@ def inspect_process(source: SourceFile, resolve: Resolver, forms: dict[str, dict
     """Check a BPMN file; return what it is and the library files it needs."""
     root = parse_xml(source.content)
     key, name = _process_key(root, source)
-    findings = check_scripts(root)
+    findings = [*active_markup(root), *check_scripts(root)]
     for node in root.iterfind(".//spiffworkflow:serviceTaskOperator", NS):
         if node.get("id") not in services:
             findings.append(Finding(_owner_id(node.getparent()),

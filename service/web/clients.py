@@ -1,8 +1,9 @@
 """Client pages ("crm" blueprint): the client list and search, one client's file, documents."""
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from service.security import served_content, untrusted_file
 from service.usecases import client_file, crm, documents
 
 from .common import login_required, page_actor, safe_next
@@ -62,11 +63,9 @@ def _document_problem(error) -> str:
 
 
 @bp.route("/<int:customer_id>/documents/<int:document_id>")
+@served_content
 @login_required
 def download_document(customer_id, document_id):
     """Download a file of a client I may see."""
     document, path = crm.open_document(page_actor(), document_id, customer_id)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return untrusted_file(path, document.content_type, document.filename)

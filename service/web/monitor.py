@@ -5,10 +5,11 @@ monitor_actions.py adds the routes that operate instances to this module's bluep
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from service.errors import InvalidData
+from service.security import served_content, untrusted
 from service.usecases import monitor, monitor_migrate, monitor_ops, monitor_search
 
 from .common import login_required, page_actor
@@ -105,11 +106,12 @@ def view_instance(instance_id):
 
 
 @bp.route("/processes/<key>/<int:version>.bpmn")
+@served_content
 @login_required
 def diagram_xml(key, version):
     """Return a version's diagram for the viewer (with a layout drawn when it has none)."""
-    return Response(monitor.diagram_xml(page_actor(), key, version),
-                    mimetype="application/xml")
+    return untrusted(monitor.diagram_xml(page_actor(), key, version), f"{key}-v{version}.bpmn",
+                     inline=True)
 
 
 from . import monitor_actions  # noqa: E402, F401  (its routes join bp)

@@ -1,11 +1,12 @@
 """The process owner studio: process list, editor, version comparison, new and uploaded diagrams."""
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
 from service.errors import Conflict, InvalidData
 from service.i18n import current_lang
+from service.security import served_content, untrusted
 from service.usecases import deployments, studio, studio_compare, studio_forms
 from service.usecases.studio_templates import TEMPLATES
 
@@ -113,11 +114,11 @@ def compare_versions(key):
 
 
 @bp.route("/processes/<key>/versions/<int:number>.bpmn")
+@served_content
 @owner_required
 def download_version(key, number):
     """Download the XML of one deployed version."""
     studio.require_owner(page_actor())
     version = deployments.get_version(key, number)
     suffix = ".dmn" if version.kind == "decision" else ".bpmn"
-    return Response(version.content, mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{version.key}-v{number}{suffix}"'})
+    return untrusted(version.content, f"{version.key}-v{number}{suffix}")

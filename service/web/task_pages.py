@@ -6,12 +6,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 
 from service.i18n import current_lang
+from service.security import served_content, untrusted_file
 from service.usecases import attachments, comments, guest_links, task_work
 
 from . import formdata, formkit
@@ -137,11 +137,9 @@ def revoke_guest_link(link_id):
 
 
 @bp.route("/attachments/<attachment_id>")
+@served_content
 @login_required
 def download_attachment(attachment_id):
     """Download a file of an instance I may see."""
     attachment, path = attachments.open_(page_actor(), attachment_id)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return untrusted_file(path, attachment.content_type, attachment.filename)

@@ -89,6 +89,8 @@ def test_completing_stores_rows_and_files_and_goes_on(app, needs_task, as_user):
     got = WebClient(app, "sh.president").get(download)
     assert got.status_code == 200 and got.data == b"%PDF-1.4 licence"
     assert "attachment" in got.headers["Content-Disposition"]
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    assert got.headers["Content-Security-Policy"].startswith("sandbox")  # issue 14
     got.close()
     assert WebClient(app, "sz.advisor").get(download).status_code == 404
 

@@ -20,6 +20,7 @@ from domain_kit import (
     to_certification,
     upload,
 )
+from inbox_support import WebClient
 from sqlalchemy import func, select
 
 from service import clock
@@ -93,6 +94,14 @@ def test_documents_are_limited_checked_and_streamed_back(app, as_user, read, tmp
         assert back.mimetype == "application/pdf"
         assert back.headers["Content-Disposition"].startswith("attachment")
         assert back.headers["X-Content-Type-Options"] == "nosniff"
+        assert back.headers["Content-Security-Policy"].startswith("sandbox")  # issue 14
+    page = WebClient(app, "sh.advisor").client.get(  # binary: not read as a page
+        f"/clients/{customer_id}/documents/{stored.json['id']}")
+    with page:  # the page's download: the same guards
+        assert page.data == content and page.headers["Content-Disposition"].startswith(
+            "attachment")
+        assert page.headers["Content-Security-Policy"].startswith("sandbox")
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert as_user("sz.advisor").get(url).status_code == 404
     with as_user("nat.management").get(url) as national:
         assert national.status_code == 200

@@ -38,19 +38,35 @@ def browser():
 
 
 @pytest.fixture
-def new_context(browser):
+def csp_violations():
+    """What Chromium refused under the Content-Security-Policy in this test's pages.
+
+    Every page must work within the policy: the list must be empty when the test ends (a test
+    that provokes a refusal on purpose reads it and clears it).
+    """
+    return []
+
+
+@pytest.fixture
+def new_context(browser, csp_violations):
     """Return a factory of fresh browser contexts (separate cookies), closed after the test."""
     contexts = []
+
+    def watch(message):
+        if "Content Security Policy" in message.text:
+            csp_violations.append(f"{message.location.get('url')}: {message.text}")
 
     def make(locale="zh-CN", width=1280, height=900):
         context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
         context.set_default_timeout(10_000)
+        context.on("console", watch)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
         context.close()
+    assert not csp_violations, csp_violations
 
 
 @pytest.fixture
