@@ -17,6 +17,7 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from . import sandbox
 from .errors import DefinitionInvalid, Finding
 from .markup import active_markup
+from .starts import StartInfo, check_starts, none_starts
 from .xmlsafe import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -72,6 +73,7 @@ class ProcessInfo:
     user_tasks: tuple[UserTaskInfo, ...] = ()
     message_starts: tuple[str, ...] = ()
     lanes: tuple[str, ...] = field(default=())
+    starts: tuple[StartInfo, ...] = ()  # none-start events: who may start it by hand
 
 
 Resolver = Callable[[str, str], "SourceFile | None"]
@@ -294,7 +296,8 @@ def inspect_process(source: SourceFile, resolve: Resolver, forms: dict[str, dict
     specs = [top, *subs.values()]
     user_tasks = tuple(user_task_info(s) for spec in specs for s in spec.task_specs.values()
                        if isinstance(s, UserTask))
-    findings = check_forms(user_tasks, forms)
+    starts = none_starts(top)
+    findings = check_forms(user_tasks, forms) + check_starts(starts, lanes)
     if findings:
         raise DefinitionInvalid(findings)
     message_starts = tuple(
@@ -309,6 +312,7 @@ def inspect_process(source: SourceFile, resolve: Resolver, forms: dict[str, dict
         user_tasks=user_tasks,
         message_starts=message_starts,
         lanes=tuple(sorted({t.lane for t in user_tasks if t.lane})),
+        starts=starts,
     )
     return info, deps
 

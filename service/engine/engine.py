@@ -25,6 +25,7 @@ from .errors import DefinitionInvalid, Finding
 from .hot import HotRuns
 from .runtime import Run
 from .sandbox import SandboxScriptEngine
+from .starts import StartInfo, none_starts
 
 clockpatch.install()
 
@@ -147,6 +148,11 @@ class Engine:
             missing |= {t["task_spec"] for t in sub["tasks"].values()
                         if t["task_spec"] not in names}
         return sorted(missing)
+
+    @staticmethod
+    def none_starts(bundle: Bundle) -> tuple[StartInfo, ...]:
+        """Return where a person may start the bundle's process (none-start events)."""
+        return none_starts(bundle.spec)
 
     @staticmethod
     def dump(run: Run) -> dict:

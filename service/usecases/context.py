@@ -34,8 +34,15 @@ class Actor:
 # read them, and write through the same session, so they commit with the step or not at all.
 current_step: ContextVar[tuple] = ContextVar("current_step", default=(None, None))
 
-SYSTEM = Actor(None, "system", None, True, frozenset({"admin"}))
-WORKER = Actor(None, "worker", None, True, frozenset({"admin"}))
+SYSTEM = Actor(None, "system", None, True, frozenset({"admin"}))  # the command line
+WORKER = Actor(None, "worker", None, True, frozenset())  # timers and retries: no rights
+
+
+def without_roles(actor: Actor) -> Actor:
+    """Return who a step acts as when no person's task led to it (a timer, a message, a retry,
+    an admin's operation): named after who caused it, for the records, and holding no role,
+    so no organisation right (usecases/step_rights.py)."""
+    return Actor(actor.id, actor.username, actor.center_id, actor.national, frozenset())
 
 
 def engine():

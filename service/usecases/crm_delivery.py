@@ -24,6 +24,7 @@ from .crm_step import (
     text,
     when,
 )
+from .step_rights import Operation, nothing
 
 OUTCOMES = ("passed", "more_material", "failed")
 METHODS = ("online", "courier", "in_person", "email")
@@ -199,12 +200,13 @@ def archive_engagement(params: dict, data: dict) -> dict:
     return {"archived_at": moment.isoformat()}
 
 
+# They keep the engagement's own CRM records: no organisation right is needed.
 OPERATIONS = {
-    "crm.record_delivery": record_delivery,
-    "crm.hand_over": hand_over,
-    "crm.record_certification_result": record_certification_result,
-    "crm.record_escalation": record_escalation,
-    "crm.record_feedback": record_feedback,
-    "crm.record_review": record_review,
-    "crm.archive_engagement": archive_engagement,
+    "crm.record_delivery": Operation(record_delivery, nothing),
+    "crm.hand_over": Operation(hand_over, nothing),
+    "crm.record_certification_result": Operation(record_certification_result, nothing),
+    "crm.record_escalation": Operation(record_escalation, nothing),
+    "crm.record_feedback": Operation(record_feedback, nothing),
+    "crm.record_review": Operation(record_review, nothing),
+    "crm.archive_engagement": Operation(archive_engagement, nothing),
 }

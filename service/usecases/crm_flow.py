@@ -28,6 +28,7 @@ from .crm_step import (
     user_in_center,
     when,
 )
+from .step_rights import Operation, nothing
 
 CHANNELS = ("phone", "online", "visit", "referral", "media", "other")
 SERVICES = ("consulting", "training", "certification", "subsidy")
@@ -228,12 +229,13 @@ def save_execution_plan(params: dict, data: dict) -> dict:
          "due_date": r.due_date.isoformat()} for r in rows]}
 
 
+# They keep the engagement's own CRM records: no organisation right is needed.
 OPERATIONS = {
-    "crm.open_engagement": open_engagement,
-    "crm.assign_advisor": assign_advisor,
-    "crm.save_profile": save_profile,
-    "crm.save_plan": save_plan,
-    "crm.record_plan_decision": record_plan_decision,
-    "crm.remind_advisor": remind_advisor,
-    "crm.save_execution_plan": save_execution_plan,
+    "crm.open_engagement": Operation(open_engagement, nothing),
+    "crm.assign_advisor": Operation(assign_advisor, nothing),
+    "crm.save_profile": Operation(save_profile, nothing),
+    "crm.save_plan": Operation(save_plan, nothing),
+    "crm.record_plan_decision": Operation(record_plan_decision, nothing),
+    "crm.remind_advisor": Operation(remind_advisor, nothing),
+    "crm.save_execution_plan": Operation(save_execution_plan, nothing),
 }

@@ -2,6 +2,7 @@
 
 from . import crm_delivery, crm_flow, onboarding_advisors, onboarding_centers
 from .credit_code import register_format
+from .step_rights import guarded
 
 OPERATIONS = {
     **crm_flow.OPERATIONS,
@@ -12,7 +13,8 @@ OPERATIONS = {
 
 
 def register(engine) -> None:
-    """Let the diagrams call every operation by name (create_app calls this once)."""
+    """Let the diagrams call every operation by name, its rights checked (create_app calls
+    this once)."""
     register_format()
-    for name, handler in OPERATIONS.items():
-        engine.register_service(name, handler)
+    for name, operation in OPERATIONS.items():
+        engine.register_service(name, guarded(name, operation))

@@ -12,7 +12,9 @@ from service import clock
 from service.engine import DefinitionInvalid, SourceFile
 from service.errors import Conflict, Forbidden, InvalidData, NotFound
 from service.models import Instance, ProcessVersion, StudioForm, db
+from service.roles import role_for_lane
 
+from . import runs
 from .context import Actor, engine, record
 
 DEPLOYERS = frozenset({"process_owner", "admin"})
@@ -120,6 +122,7 @@ def _info_dict(info) -> dict:
         "forms": list(info.forms),
         "lanes": list(info.lanes),
         "message_starts": list(info.message_starts),
+        "starts": [start.as_dict() for start in info.starts],
         "user_tasks": [{"id": t.bpmn_id, "name": t.name, "lane": t.lane, "form": t.form,
                         "due_in": t.due_in} for t in info.user_tasks],
     }
@@ -144,6 +147,21 @@ def deploy_directory(actor: Actor, directory: str) -> list[tuple[str, str]]:
             break
         pending = [p for p, _ in failed]
     return outcomes
+
+
+def start_roles(version: ProcessVersion) -> frozenset[str]:
+    """Return the role keys that may start a version by hand: the lanes of its none-start
+    events and the roles their startableBy property names (engine/starts.py)."""
+    starts = (version.info or {}).get("starts")
+    if starts is None:  # deployed before the deployment recorded them: read the diagram
+        starts = [s.as_dict() for s in engine().none_starts(runs.bundle_of(version))]
+    names = [name for start in starts for name in (start["lane"], *start["startable_by"])]
+    return frozenset(role.key for name in names if (role := role_for_lane(name)) is not None)
+
+
+def may_start(actor: Actor, version: ProcessVersion) -> bool:
+    """Tell whether the actor may start the version by hand (admins may start any)."""
+    return actor.is_admin or bool(start_roles(version) & actor.roles)
 
 
 def list_processes() -> list[ProcessVersion]:

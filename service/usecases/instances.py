@@ -20,8 +20,8 @@ from service.models import (
 
 from . import runs
 from .access import can_see_instance, instance_filter, require_operator
-from .context import Actor, current_step, engine, record
-from .deployments import latest
+from .context import Actor, current_step, engine, record, without_roles
+from .deployments import latest, may_start
 
 ACTIVE = ("running", "waiting", "error", "suspended")
 
@@ -41,6 +41,9 @@ def start(actor: Actor, key: str, data: dict | None = None, business_key: str | 
     version = latest(key, "process")
     if version is None:
         raise NotFound(f"process {key!r} does not exist")
+    if by_message is None and not may_start(actor, version):
+        raise Forbidden(f"you may not start {key!r}: it starts in the lane of a role you do "
+                        "not hold", {"process": ["not startable by you"]})
     center_id = _center_for(actor, center)
     now = clock.now()
     instance = Instance(process_version_id=version.id, process_key=version.key,
@@ -53,7 +56,9 @@ def start(actor: Actor, key: str, data: dict | None = None, business_key: str | 
     run = engine().start(runs.bundle_of(version), runs.jsonable(data or {}), by_message)
     record("instance_started", actor, instance, version=version.version,
            business_key=business_key)
-    _advance_and_save(instance, run, actor, run.advance)
+    # A person starting it acts in its first steps; a message start's steps act with no roles.
+    _advance_and_save(instance, run, actor, run.advance,
+                      acting=actor if by_message is None else None)
     db.session.commit()
     return instance
 
@@ -71,11 +76,16 @@ def _center_for(actor: Actor, code: str | None) -> int:
     return center_id
 
 
-def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0) -> None:
-    """Run one engine step; a failure becomes the instance's error and incident."""
+def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0,
+                      acting: Actor | None = None) -> None:
+    """Run one engine step; a failure becomes the instance's error and incident.
+
+    Its service operations act as `acting`: the person who completed the task or started the
+    instance; by default (timers, messages, retries, admins' operations) nobody's roles.
+    """
     # The projection's open rows are the run's ready tasks as last saved: no query for them.
     open_before = {} if run.completed else run.open_tasks()
-    token = current_step.set((instance, actor))
+    token = current_step.set((instance, acting or without_roles(actor)))
     try:
         step()
         failure = None

@@ -8,6 +8,7 @@ from service.models import AdvisorCandidate, Center, User, db
 
 from . import org_admin
 from .crm_step import StepError, current, day, integer, log, now, text
+from .step_rights import Operation, nothing, people_of_the_center
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
 ATTEMPTS = 2  # a failed assessment may be retaken once
@@ -100,8 +101,10 @@ def activate_advisor(params: dict, data: dict) -> dict:
     return {"activated": True, "username": user.username}
 
 
+# Only the account needs a right: managing the center's people (its president does), as the
+# organisation API asks.
 OPERATIONS = {
-    "onboarding.propose_advisor": propose_advisor,
-    "onboarding.record_assessment": record_assessment,
-    "onboarding.activate_advisor": activate_advisor,
+    "onboarding.propose_advisor": Operation(propose_advisor, nothing),
+    "onboarding.record_assessment": Operation(record_assessment, nothing),
+    "onboarding.activate_advisor": Operation(activate_advisor, people_of_the_center("advisor")),
 }

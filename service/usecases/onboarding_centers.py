@@ -7,6 +7,7 @@ from service.models import Center, CenterApplication, User, db
 from . import credit_code, org_admin
 from .context import record
 from .crm_step import StepError, choice, current, day, log, names, now, text
+from .step_rights import Operation, city_centers, nothing
 
 OPEN = ("submitted", "under_review", "more_info", "settlement", "awaiting_approval",
         "approved", "provisioned", "training", "trained")
@@ -215,14 +216,16 @@ def activate_center(params: dict, data: dict) -> dict:
     return {"center": center.code}
 
 
+# A new center and its president need national management's or the national president's
+# rights, as the organisation API asks; the other steps keep the application's records.
 OPERATIONS = {
-    "onboarding.register_application": register_application,
-    "onboarding.record_eligibility": record_eligibility,
-    "onboarding.record_review": record_review,
-    "onboarding.update_application": update_application,
-    "onboarding.record_settlement": record_settlement,
-    "onboarding.record_approval": record_approval,
-    "onboarding.provision_center": provision_center,
-    "onboarding.record_training": record_training,
-    "onboarding.activate_center": activate_center,
+    "onboarding.register_application": Operation(register_application, nothing),
+    "onboarding.record_eligibility": Operation(record_eligibility, nothing),
+    "onboarding.record_review": Operation(record_review, nothing),
+    "onboarding.update_application": Operation(update_application, nothing),
+    "onboarding.record_settlement": Operation(record_settlement, nothing),
+    "onboarding.record_approval": Operation(record_approval, nothing),
+    "onboarding.provision_center": Operation(provision_center, city_centers("city_president")),
+    "onboarding.record_training": Operation(record_training, nothing),
+    "onboarding.activate_center": Operation(activate_center, city_centers()),
 }

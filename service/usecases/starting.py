@@ -20,7 +20,8 @@ class Startable:
 
 
 def startable(actor: Actor) -> list[Startable]:
-    """Return the processes the actor may start: those with a lane for one of their roles."""
+    """Return the processes the actor may start: a none-start event in the lane of one of
+    their roles, or naming one in its startableBy property (admins: all)."""
     versions = [v for v in deployments.list_processes() if v.kind == "process"]
     called = {key for v in versions for key in (v.info or {}).get("called_processes", [])}
     result = []
@@ -28,10 +29,10 @@ def startable(actor: Actor) -> list[Startable]:
         info = version.info or {}
         if version.key in called:
             continue  # started by its parent process, not by hand
+        if not deployments.may_start(actor, version):
+            continue
         roles = tuple(sorted({r.key for lane in info.get("lanes", [])
                               if (r := role_for_lane(lane)) is not None}))
-        if roles and not (actor.is_admin or set(roles) & actor.roles):
-            continue
         steps = tuple(t["name"] for t in info.get("user_tasks", []))
         result.append(Startable(version.key, version.name or version.key, version.version,
                                 steps, roles))

@@ -200,7 +200,7 @@ def finish(actor: Actor, task: Task, data: dict) -> Task:
     record("task_completed", actor, instance, task.id, name=task.name, data=data)
     try:
         _advance_and_save(instance, run, actor, lambda: run.complete(task.id, data),
-                          completed_task=task.id)
+                          completed_task=task.id, acting=actor)  # who completed it acts next
     except InvalidOperation as exc:
         db.session.rollback()
         raise Conflict(str(exc)) from None

@@ -80,9 +80,14 @@ def test_claim_unclaim_and_assign(two_lanes, advisor, as_user):
 def test_task_without_lane_goes_to_the_starter(owner, advisor, as_user, tmp_path):
     plain = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
-    targetNamespace="x">
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" targetNamespace="x">
   <bpmn:process id="plain" isExecutable="true">
-    <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:startEvent id="s">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="startableBy" value="advisor" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:startEvent>
     <bpmn:userTask id="task_plain" name="Plain">
       <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
     </bpmn:userTask>

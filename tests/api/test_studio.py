@@ -192,13 +192,17 @@ def test_plain_bpmn_io_upload_is_made_executable_and_runs(browse, advisor, as_us
     assert 'isExecutable="true"' in xml
     deployed = user.json("POST", "/studio/api/processes/Process_1x9ddoz/deploy", {"xml": xml})
     assert deployed.status_code == 201
-    started = advisor.start("Process_1x9ddoz")
-    task = advisor.task_named("Activity_1v6iz4x")  # no lane: offered to the starter only
-    assert as_user("sh.advisor2").tasks() == []
-    detail = advisor.get(f"/api/v1/tasks/{task['id']}").json
+    # No lane and no startableBy: only an admin may start it (issue 14), and the task goes to
+    # the starter only.
+    advisor.start("Process_1x9ddoz", expect=403)
+    admin = as_user("admin")
+    started = admin.start("Process_1x9ddoz")
+    task = admin.task_named("Activity_1v6iz4x")
+    assert as_user("sh.advisor2").tasks() == [] and advisor.tasks() == []
+    detail = admin.get(f"/api/v1/tasks/{task['id']}").json
     assert set(detail["form"]["schema"]["properties"]) == {"comment", "done"}
-    advisor.complete(task["id"], {"comment": "ok", "done": True})
-    assert advisor.instance(started["id"])["status"] == "completed"
+    admin.complete(task["id"], {"comment": "ok", "done": True})
+    assert admin.instance(started["id"])["status"] == "completed"
 
 
 @pytest.mark.parametrize(("name", "content", "reason"), [
