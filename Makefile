@@ -145,6 +145,7 @@ run: setup ## migrate, seed demo data, deploy processes/, start worker + server 
 	fi
 	set -euo pipefail; \
 	export SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key)}"; \
+	export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}"; \
 	export FLASK_APP=wsgi FLASK_DEBUG=0; \
 	$(FLASK) db upgrade; \
 	$(FLASK) --app wsgi seed-demo; \

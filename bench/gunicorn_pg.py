@@ -66,7 +66,8 @@ def _free_port() -> int:
 
 def _serve(url: str, port: int, folder: str) -> subprocess.Popen:
     """Start gunicorn on url and wait until /healthz answers."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": folder}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": folder,
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
                "--worker-class", "gthread", "--threads", str(THREADS),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]

@@ -9,8 +9,17 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from service.config import require_public_base_url
 from service.usecases import deployments, jobs, monitor_health, org, studio_export
 from service.usecases.context import SYSTEM
+
+
+def serving_web() -> bool:
+    """Tell whether the app is loaded to serve web requests, not for another flask command."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return True  # a WSGI server (gunicorn) imported it
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name == "run"
 
 
 def init_app(app) -> None:
@@ -51,6 +60,10 @@ def deploy(path):
 @with_appcontext
 def worker(once, interval):
     """Fire due timers and retries until stopped."""
+    try:
+        require_public_base_url(current_app)  # the mails it sends link to the site
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
     worker_id = f"{socket.gethostname()}:{os.getpid()}"
     interval = interval or current_app.config["WORKER_INTERVAL"]
     if once:

@@ -3,6 +3,7 @@
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSECURE_SECRET = "dev-insecure-secret"  # noqa: S105  (refused outside debug/testing)
@@ -43,7 +44,9 @@ DEFAULTS = {
     "SIGNIN_WINDOW_MINUTES": 15,
     "RESET_LINK_MINUTES": 60,
     "INVITE_LINK_DAYS": 7,
-    "PUBLIC_BASE_URL": None,  # the base of links in e-mails; set it in production
+    # The base of every link in a mail (reset, invitation, guest, task): never the request's
+    # host. The web server and the worker refuse to start without it outside debug and tests.
+    "PUBLIC_BASE_URL": None,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-* count
     "OIDC_ISSUER": None,  # single sign-on is offered when issuer and client id are set
     "OIDC_CLIENT_ID": None,
@@ -144,3 +147,22 @@ DEFAULTS.update({
     "JOB_LATE_SECONDS": 60,  # a job due longer ago than this counts as late in /metrics
     "MONITOR_PAGE_SIZE": 25,
 })
+
+
+def require_public_base_url(app) -> None:
+    """Refuse to serve (web server, worker) without a valid PUBLIC_BASE_URL.
+
+    Links in mails are built from it, never from a request's Host header; only debug and tests
+    may go without (links then point at 127.0.0.1:5000).
+    """
+    base = app.config["PUBLIC_BASE_URL"]
+    if not base:
+        if app.debug or app.config.get("TESTING"):
+            return
+        raise RuntimeError("PUBLIC_BASE_URL is not set: export the site's public address, "
+                           "e.g. PUBLIC_BASE_URL=https://flow.example.org (make run sets one)")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment:
+        raise RuntimeError(f"PUBLIC_BASE_URL {base!r} is not an http(s) address such as "
+                           "https://flow.example.org")

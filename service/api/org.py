@@ -17,10 +17,11 @@ from .org_schemas import (
     CenterStatusSchema,
     CenterUpdateSchema,
     ChangeSchema,
+    EventQuerySchema,
     OrgTaskSchema,
     RoleSchema,
 )
-from .schemas import PageQuerySchema, page_of
+from .schemas import page_of
 
 bp = Blueprint("org_api", __name__, url_prefix="/api/v1/org",
                description="Organisation: centers, users, roles, sign-in")
@@ -98,12 +99,13 @@ def list_center_tasks(code):
 
 @bp.route("/events", methods=["GET"])
 @token_required
-@bp.arguments(PageQuerySchema, location="query")
+@bp.arguments(EventQuerySchema, location="query")
 @bp.response(200, page_of(ChangeSchema))
 @bp.doc(security=SECURITY)
 def list_events(query):
-    """List the organisation's audit log, newest first."""
-    rows, total = org_admin.org_events(current_actor(), query["page"], query["per_page"])
+    """List the organisation's audit log (or, with sign_ins, the sign-ins), newest first."""
+    rows, total = org_admin.org_events(current_actor(), query["page"], query["per_page"],
+                                       query["sign_ins"])
     return {"items": [present.change(e) for e in rows], "total": total,
             "page": query["page"], "per_page": query["per_page"]}
 

@@ -83,6 +83,10 @@ class UserQuerySchema(PageQuerySchema):
     active = fields.Boolean(load_default=None, allow_none=True)
 
 
+class EventQuerySchema(PageQuerySchema):
+    sign_ins = fields.Boolean(load_default=False)  # the sign-ins instead of the changes
+
+
 class DeactivateSchema(Schema):
     tasks_to = fields.String(load_default=None, allow_none=True,
                              validate=validate.Length(max=80))

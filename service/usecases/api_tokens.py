@@ -2,7 +2,7 @@
 
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from service import clock
 from service.errors import NotFound
@@ -24,6 +24,13 @@ def list_mine(actor: Actor) -> list[ApiToken]:
 
 def is_live(token: ApiToken) -> bool:
     return token.revoked_at is None and token.expires_at > clock.now()
+
+
+def revoke_all(user_id: int) -> int:
+    """Revoke every live token of a user (the caller commits); return how many."""
+    return db.session.execute(update(ApiToken).where(
+        ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())).rowcount
 
 
 def revoke(actor: Actor, token_id: int) -> ApiToken:

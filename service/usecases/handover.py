@@ -3,12 +3,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select
 
-from service import clock
 from service.errors import Conflict, InvalidData
-from service.models import ApiToken, Center, Event, Instance, Task, TaskCandidate, User, db
+from service.models import Center, Event, Instance, Task, TaskCandidate, User, db
 
+from . import api_tokens
 from . import handover_engagements as engagements
 from .access import is_candidate
 from .context import Actor, record, record_event
@@ -123,10 +123,7 @@ def deactivate_user(actor: Actor, username: str, tasks_to: str | None = None,
     advisor = _successor(user, engagements_to, "engagements_to", role="advisor")
     moved = _hand_over(actor, user, successor, advisor)
     user.active = False
-    now = clock.now()
-    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id,
-                                              ApiToken.revoked_at.is_(None))
-                       .values(revoked_at=now))
+    api_tokens.revoke_all(user.id)
     event = record_event("user_deactivated", actor, username=username, center=user.center.code,
                          tasks_to=successor.username if successor else None,
                          engagements_to=advisor.username if advisor else None, **moved)
@@ -137,10 +134,12 @@ def deactivate_user(actor: Actor, username: str, tasks_to: str | None = None,
 def activate_user(actor: Actor, username: str) -> User:
     user = get_user(actor, username)
     require_user_manager(actor, user)
-    if user.active:
+    if user.active and not (user.failed_logins or user.locked_until):
         return user
+    # Activating a locked-out account is how a manager lets its owner sign in again.
+    action = "user_unlocked" if user.active else "user_activated"
     user.active, user.failed_logins, user.locked_until = True, 0, None
-    record("user_activated", actor, username=username, center=user.center.code)
+    record(action, actor, username=username, center=user.center.code)
     db.session.commit()
     return user
 

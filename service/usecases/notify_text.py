@@ -1,6 +1,5 @@
 """The words of notification mails, in the reader's language (catalogue: web/translations/core)."""
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -8,6 +7,7 @@ from service.models import Center, Instance, Task, db
 
 from . import client_refs, dates
 from .inbox import process_names
+from .public_url import public_url
 
 SUBJECTS = {
     "offered": lambda task: _("New task: %(name)s", name=task.name),
@@ -26,10 +26,6 @@ INTROS = {
 }
 
 
-def base_url() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-
-
 def render(kind: str, language: str, task: Task | None, user, **context) -> tuple[str, str]:
     """Return (subject, body) of one mail in the given language."""
     with force_locale(language):
@@ -40,7 +36,7 @@ def render(kind: str, language: str, task: Task | None, user, **context) -> tupl
         if kind == "escalated":
             workers = ", ".join(u.username for u in context.get("workers") or []) or "—"
             lines.append(_("Who works on it: %(names)s", names=workers))
-        lines += ["", _("Open it: %(url)s", url=f"{base_url()}/tasks/{task.id}"), "",
+        lines += ["", _("Open it: %(url)s", url=public_url(f"/tasks/{task.id}")), "",
                   _("LinkPass Flow")]
         return f"[LinkPass] {SUBJECTS[kind](task)}", "\n".join(lines)
 
@@ -65,14 +61,14 @@ def _digest(user, held) -> tuple[str, str]:
     for mail in held:
         lines.append(f"• {mail.subject.removeprefix('[LinkPass] ')}")
         if mail.task_id:
-            lines.append(f"  {base_url()}/tasks/{mail.task_id}")
+            lines.append("  " + public_url(f"/tasks/{mail.task_id}"))
     lines += ["", _("LinkPass Flow")]
     return f"[LinkPass] {_('Daily summary')}", "\n".join(lines)
 
 
 def guest_link(link, task: Task, token: str) -> tuple[str, str]:
     """Return the bilingual mail that carries a guest link to an outside party."""
-    url = f"{base_url()}/guest/{token}"
+    url = public_url(f"/guest/{token}")
     parts, subjects = [], []
     for language in ("zh_CN", "en"):
         with force_locale(language):

@@ -31,7 +31,8 @@ ORG_ACTIONS = ("center_created", "center_updated", "center_status_changed", "use
                "user_updated", "user_deactivated", "user_activated", "user_invited",
                "user_locked", "password_reset_requested", "password_reset",
                "invitation_accepted", "password_changed", "users_imported", "token_revoked",
-               "sso_user_created", "sso_user_updated")
+               "sso_user_created", "sso_user_updated", "user_unlocked")
+SIGN_IN_ACTIONS = ("signed_in", "sign_in_failed")  # kept apart: there are many
 
 
 def _text(value, field: str, max_len: int, required: bool = True) -> str | None:
@@ -247,10 +248,12 @@ def invite_again(actor: Actor, username: str) -> User:
     return user
 
 
-def org_events(actor: Actor, page: int = 1, per_page: int = 50):
-    """Return the organisation's audit log the actor may read, newest first."""
+def org_events(actor: Actor, page: int = 1, per_page: int = 50, sign_ins: bool = False):
+    """Return the organisation's audit log the actor may read (its changes, or the sign-ins
+    and failed ones), newest first."""
     require_viewer(actor)
-    stmt = select(Event).where(Event.instance_id.is_(None), Event.action.in_(ORG_ACTIONS))
+    actions = SIGN_IN_ACTIONS if sign_ins else ORG_ACTIONS
+    stmt = select(Event).where(Event.instance_id.is_(None), Event.action.in_(actions))
     if not (actor.is_admin or actor.national):
         own = db.session.get(Center, actor.center_id)
         stmt = stmt.where(Event.details["center"].as_string() == own.code)
@@ -262,7 +265,8 @@ def org_events(actor: Actor, page: int = 1, per_page: int = 50):
 
 def get_event(actor: Actor, event_id: int) -> Event:
     rows = db.session.get(Event, event_id)
-    if rows is None or rows.instance_id is not None or rows.action not in ORG_ACTIONS:
+    if (rows is None or rows.instance_id is not None
+            or rows.action not in ORG_ACTIONS + SIGN_IN_ACTIONS):
         raise NotFound(f"event {event_id} does not exist")
     require_viewer(actor)
     if not (actor.is_admin or actor.national):

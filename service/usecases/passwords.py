@@ -5,7 +5,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,8 +13,9 @@ from service import clock
 from service.errors import InvalidData, NotFound
 from service.models import AccessLink, User, db
 
-from . import mail, web_sessions
+from . import api_tokens, mail, web_sessions
 from .context import Actor, record
+from .public_url import public_url
 
 # A hash no password can match: the user signs in only after accepting an invitation.
 UNUSABLE = "!"
@@ -56,14 +57,6 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _base_url() -> str:
-    # A configured base: links must not follow a forged Host header.
-    base = current_app.config["PUBLIC_BASE_URL"]
-    if not base and has_request_context():
-        base = request.host_url
-    return (base or "http://127.0.0.1:5000").rstrip("/")
-
-
 def issue_link(user: User, kind: str) -> str:
     """Create a one-time link for the user, replacing older unused ones; return its URL."""
     now = clock.now()
@@ -75,7 +68,7 @@ def issue_link(user: User, kind: str) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(AccessLink(user_id=user.id, kind=kind, token_hash=_digest(token),
                               created_at=now, expires_at=now + ttl))
-    return f"{_base_url()}{LINK_PATHS[kind]}{token}"
+    return public_url(f"{LINK_PATHS[kind]}{token}")
 
 
 def send_invitation(user: User) -> None:
@@ -141,20 +134,29 @@ def use_link(token: str, kind: str, password: str) -> User:
         raise NotFound("the link is invalid, used or expired")
     user.password_hash = hash_password(password)
     user.failed_logins, user.locked_until = 0, None
-    web_sessions.end_all(user.id)  # whoever knew the old password is signed out everywhere
+    # Whoever knew the old password is signed out everywhere and holds no working token.
+    web_sessions.end_all(user.id)
+    api_tokens.revoke_all(user.id)
     record("password_reset" if kind == "reset" else "invitation_accepted", Actor.of(user),
            username=user.username, center=user.center.code)
     db.session.commit()
     return user
 
 
-def change_password(actor: Actor, current: str, new: str) -> None:
-    """Change the actor's own password after checking the current one."""
+def change_password(actor: Actor, current: str, new: str, keep_session=None) -> None:
+    """Change the actor's own password after checking the current one.
+
+    Every other session of the user ends and every API token is revoked: whoever took them
+    with the old password loses them (keep_session: the browser session changing it).
+    """
     user = db.session.get(User, actor.id)
     if user is None or not check_password_hash(user.password_hash, current or ""):
         raise InvalidData("the current password is wrong",
                           {"current_password": ["wrong password"]})
     check_policy(new, user.username)
     user.password_hash = hash_password(new)
-    record("password_changed", actor, username=user.username, center=user.center.code)
+    web_sessions.end_all(user.id, keep=keep_session)
+    revoked = api_tokens.revoke_all(user.id)
+    record("password_changed", actor, username=user.username, center=user.center.code,
+           tokens_revoked=revoked)
     db.session.commit()

@@ -1,4 +1,5 @@
-"""Password sign-in with lock-out per account and a rate limit per address."""
+"""Password sign-in with lock-out per account and a rate limit per address; every sign-in
+and every failure is an audited event with the client's address."""
 
 from datetime import timedelta
 
@@ -12,8 +13,24 @@ from service.models import SignInFailure, User, db
 
 from .context import Actor, record
 
-# A dummy hash so unknown usernames cost the same time as wrong passwords.
-_DUMMY_HASH = generate_password_hash("unused-password", method="pbkdf2:sha256:1000")
+ANONYMOUS = Actor(None, "anonymous", None, False, frozenset())
+_dummy_hashes: dict[str, str] = {}  # hashing method -> a hash of a password nobody has
+
+
+def dummy_hash() -> str:
+    """Return a hash made with the configured method, checked for unknown usernames so that
+    they cost what a wrong password costs (no user enumeration by timing)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash("unused-password", method=method)
+    return _dummy_hashes[method]
+
+
+def audit(action: str, user: User | None, username: str, address: str, **details) -> None:
+    """Record a sign-in or a failed one (the caller commits)."""
+    actor = Actor.of(user) if user is not None else ANONYMOUS
+    record(action, actor, username=username[:80],
+           center=user.center.code if user is not None else None, address=address, **details)
 
 
 class TooManyAttempts(ServiceError):
@@ -29,8 +46,9 @@ def _address_blocked(address: str, now) -> bool:
     return failures >= current_app.config["SIGNIN_ADDRESS_LIMIT"]
 
 
-def _fail(user: User | None, username: str, address: str, now) -> None:
+def _fail(user: User | None, username: str, address: str, now, reason: str) -> None:
     """Count the failure for the address and the account; lock the account at the threshold."""
+    audit("sign_in_failed", user, username, address, reason=reason)
     db.session.add(SignInFailure(address=address, username=username[:80], created_at=now))
     if user is not None:
         user.failed_logins = (user.failed_logins or 0) + 1
@@ -56,18 +74,21 @@ def authenticate(username: str, password: str, address: str | None) -> User | No
         raise TooManyAttempts("too many failed sign-ins from your address; try again later")
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        _fail(None, username, address, now)
+        check_password_hash(dummy_hash(), password)
+        _fail(None, username, address, now, "unknown_user")
         return None
     if user.locked_until is not None and user.locked_until > now:
         raise TooManyAttempts("the account is locked after repeated failed sign-ins; try "
                               "again later or reset the password")
     if not check_password_hash(user.password_hash, password):
-        _fail(user, username, address, now)
+        _fail(user, username, address, now, "wrong_password")
         return None
     if not user.active or user.center.status != "active":
+        audit("sign_in_failed", user, username, address, reason="inactive")
+        db.session.commit()
         return None
     if user.failed_logins or user.locked_until is not None:
         user.failed_logins, user.locked_until = 0, None
-        db.session.commit()
+    audit("signed_in", user, username, address, method="password")
+    db.session.commit()
     return user

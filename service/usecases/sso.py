@@ -9,6 +9,7 @@ from service.errors import Forbidden
 from service.models import Center, User, UserRole, db
 from service.roles import ROLE_BY_KEY
 
+from . import signin
 from .context import Actor, record
 from .passwords import UNUSABLE
 
@@ -56,8 +57,26 @@ def _find(subject: str, claims: dict) -> User | None:
     return user
 
 
-def sign_in(issuer: str, claims: dict) -> User:
-    """Return the user of a verified identity, creating or updating it from its groups."""
+def sign_in(issuer: str, claims: dict, address: str | None = None) -> User:
+    """Return the user of a verified identity, creating or updating it from its groups.
+
+    The sign-in, or its refusal, is an audited event with the client's address.
+    """
+    address = (address or "unknown")[:64]
+    name = str(claims.get("preferred_username") or claims.get("email") or claims.get("sub"))
+    try:
+        user = _sign_in(issuer, claims)
+    except Forbidden as exc:
+        db.session.rollback()
+        signin.audit("sign_in_failed", None, name, address, method="sso", reason=exc.message)
+        db.session.commit()
+        raise
+    signin.audit("signed_in", user, user.username, address, method="sso")
+    db.session.commit()
+    return user
+
+
+def _sign_in(issuer: str, claims: dict) -> User:
     subject = f"{issuer} {claims.get('sub')}"[:300]
     if not claims.get("sub"):
         raise Forbidden("the identity has no subject")
@@ -88,7 +107,5 @@ def sign_in(issuer: str, claims: dict) -> User:
         record("sso_user_updated", Actor.of(user), username=user.username, center=center.code,
                before=before, roles=roles)
     if not user.active or user.center.status != "active":
-        db.session.rollback()
         raise Forbidden("the account or its center is not active")
-    db.session.commit()
     return user

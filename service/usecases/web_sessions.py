@@ -58,8 +58,11 @@ def end(session_id) -> None:
     db.session.commit()
 
 
-def end_all(user_id: int) -> None:
-    """End every live session of a user (the caller commits): after a password reset."""
-    db.session.execute(update(AccessLink).where(
-        AccessLink.user_id == user_id, AccessLink.kind == KIND,
-        AccessLink.used_at.is_(None)).values(used_at=clock.now()))
+def end_all(user_id: int, keep=None) -> None:
+    """End every live session of a user but the one kept (the caller commits): after a
+    password reset or change."""
+    stmt = update(AccessLink).where(AccessLink.user_id == user_id, AccessLink.kind == KIND,
+                                    AccessLink.used_at.is_(None))
+    if isinstance(keep, str):
+        stmt = stmt.where(AccessLink.token_hash != _digest(keep))
+    db.session.execute(stmt.values(used_at=clock.now()))

@@ -1,6 +1,7 @@
 """What every page shares: the signed-in actor, the sign-in guard, navigation counts."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import g, redirect, request, url_for
 from flask_login import current_user
@@ -29,7 +30,16 @@ def login_required(view):
 
 
 def safe_next(target: str | None) -> str:
-    """Return a local redirect target only (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("web.inbox")
+    """Return a path on this site to go to next, else the inbox (no open redirect).
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so a slash,
+    a tab and "/evil.example" would leave the site: any control character or backslash is
+    refused, and what remains must parse as a path without scheme or host.
+    """
+    if (not target or not target.startswith("/") or "\\" in target
+            or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target)):
+        return url_for("web.inbox")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return url_for("web.inbox")
+    return target

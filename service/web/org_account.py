@@ -1,6 +1,6 @@
 """Organisation pages: my account (tokens, password), reset and invitation links, audit log."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from service.errors import NotFound, envelope
@@ -30,7 +30,7 @@ def account():
     if request.method == "POST":
         done, errors = attempt(passwords.change_password, actor,
                                request.form.get("current_password", ""),
-                               request.form.get("password", ""))
+                               request.form.get("password", ""), session.get("sid"))
         if errors is None:
             flash(_("Password changed."), "success")
             return redirect(url_for("org.account"))
@@ -89,8 +89,10 @@ def accept_invitation(token):
 def list_events():
     """The organisation's audit log."""
     page = max(1, request.args.get("page", 1, type=int))
-    rows, total = org_admin.org_events(page_actor(), page, 50)
-    return render_template("org/events.html", events=rows, total=total, page=page)
+    sign_ins = request.args.get("sign_ins") == "1"
+    rows, total = org_admin.org_events(page_actor(), page, 50, sign_ins)
+    return render_template("org/events.html", events=rows, total=total, page=page,
+                           sign_ins=sign_ins)
 
 
 @bp.route("/changes/<int:event_id>")

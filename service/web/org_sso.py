@@ -1,12 +1,13 @@
 """Single sign-on through an OpenID Connect provider (Authlib's Flask client)."""
 
 from authlib.integrations.flask_client import OAuth, OAuthError
-from flask import abort, current_app, redirect, session, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import login_user
 
 from service.auth import SessionUser
 from service.errors import Unauthorized
 from service.usecases import sso
+from service.usecases.public_url import public_url
 
 from .org import bp
 
@@ -33,7 +34,7 @@ def _client():
 @bp.route("/sso/login")
 def sso_login():
     """Send the browser to the provider to sign in."""
-    return _client().authorize_redirect(url_for("org.sso_callback", _external=True))
+    return _client().authorize_redirect(public_url(url_for("org.sso_callback")))
 
 
 @bp.route("/sso/callback")
@@ -47,7 +48,7 @@ def sso_callback():
     claims = dict(token.get("userinfo") or {})
     if current_app.config["OIDC_GROUPS_CLAIM"] not in claims:
         claims.update(client.userinfo(token=token))
-    user = sso.sign_in(client.load_server_metadata()["issuer"], claims)
+    user = sso.sign_in(client.load_server_metadata()["issuer"], claims, request.remote_addr)
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(SessionUser(user))
     return redirect(url_for("web.inbox"))

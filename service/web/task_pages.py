@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from service.i18n import current_lang
 from service.security import served_content, untrusted_file
 from service.usecases import attachments, comments, guest_links, task_work
+from service.usecases.public_url import public_url
 
 from . import formdata, formkit
 from .blueprint import bp
@@ -50,7 +51,8 @@ def _paths(fields):
 
 
 def guest_url(link) -> str:
-    return url_for("web.guest_form", token=guest_links.token_of(link), _external=True)
+    """Return the link to hand to the guest: on the public address, whatever Host was sent."""
+    return public_url(url_for("web.guest_form", token=guest_links.token_of(link)))
 
 
 @bp.route("/tasks/<task_id>")

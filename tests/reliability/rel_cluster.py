@@ -56,6 +56,7 @@ class Cluster:
                     "JOB_LOCK_SECONDS": str(lock_seconds), "WORKER_INTERVAL": str(interval),
                     "PYTHONUNBUFFERED": "1"}
         self.ports = [free_port(), free_port()]
+        self.env["PUBLIC_BASE_URL"] = self.base(0)  # the web servers refuse to start without
         self.servers: list[subprocess.Popen | None] = [None, None]
         self.workers: list[subprocess.Popen | None] = [None, None]
 

@@ -16,11 +16,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture
 def live_server(app):
-    """Serve the app on a free loopback port in a thread; yield its base URL."""
+    """Serve the app on a free loopback port in a thread; yield its base URL (the app's public
+    address: links in mails and for guests point at it)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app.config["PUBLIC_BASE_URL"]
     server.shutdown()
     thread.join(5)
 
