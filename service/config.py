@@ -48,6 +48,8 @@ DEFAULTS = {
     # host. The web server and the worker refuse to start without it outside debug and tests.
     "PUBLIC_BASE_URL": None,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front of the app whose X-Forwarded-* count
+    "METRICS_TOKEN": None,  # /metrics answers a bearer of this token ...
+    "METRICS_ALLOW": "",  # ... or these addresses/networks (comma-separated); else nobody
     "OIDC_ISSUER": None,  # single sign-on is offered when issuer and client id are set
     "OIDC_CLIENT_ID": None,
     "OIDC_CLIENT_SECRET": None,
@@ -88,6 +90,8 @@ ENVIRONMENT = {
     "SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true")),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "TRUSTED_PROXIES": ("TRUSTED_PROXIES", int),
+    "METRICS_TOKEN": ("METRICS_TOKEN", str),
+    "METRICS_ALLOW": ("METRICS_ALLOW", str),
     "OIDC_ISSUER": ("OIDC_ISSUER", str),
     "OIDC_CLIENT_ID": ("OIDC_CLIENT_ID", str),
     "OIDC_CLIENT_SECRET": ("OIDC_CLIENT_SECRET", str),

@@ -1,28 +1,80 @@
-"""Operations endpoints: /healthz and /metrics."""
+"""Operations endpoints: /healthz (details for admins) and /metrics (a token or an address)."""
 
-from flask import Blueprint, Response, jsonify
+import hmac
+import ipaddress
+from functools import lru_cache
+
+from flask import Blueprint, Response, current_app, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from sqlalchemy import text
 
+from service.auth import session_actor, user_for_token
+from service.errors import Unauthorized
 from service.models import db
 from service.usecases import monitor_health
 
 bp = Blueprint("ops", __name__)
 
 
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _admin_asks() -> bool:
+    """Tell whether an admin asks (bearer token or signed-in session)."""
+    token = _bearer()
+    if token is not None:
+        user = user_for_token(token)
+        return user is not None and "admin" in user.roles
+    actor = session_actor()
+    return actor is not None and actor.is_admin
+
+
 @bp.route("/healthz")
 def healthz():
-    """Report whether the database answers, and how long ago a worker last polled."""
+    """Report whether the database answers and a worker polls: status and reason codes for
+    anyone (a load balancer), the details for admins."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception as exc:  # any database failure means unhealthy, not a 500 page
         db.session.rollback()
-        return jsonify({"status": "unhealthy", "database": str(exc.__class__.__name__)}), 503
+        body = {"status": "unhealthy", "reasons": ["database_unavailable"]}
+        if _admin_asks():
+            body["database"] = exc.__class__.__name__
+        return jsonify(body), 503
     worker = monitor_health.worker_health()
     # A stale worker delays timers but the web node still serves: degraded, not down.
     status = "ok" if worker["status"] == "ok" else "degraded"
-    return jsonify({"status": status, "database": "ok", "worker": worker})
+    body = {"status": status, "reasons": [] if status == "ok" else [f"worker_{worker['status']}"]}
+    if _admin_asks():
+        body.update(database="ok", worker=worker)
+    return jsonify(body)
+
+
+@lru_cache(maxsize=8)
+def _networks(allowed: str) -> tuple:
+    return tuple(ipaddress.ip_network(item.strip(), strict=False)
+                 for item in allowed.split(",") if item.strip())
+
+
+@bp.record_once
+def _check_allow_list(state) -> None:
+    _networks(state.app.config["METRICS_ALLOW"] or "")  # a bad entry fails at start-up
+
+
+def _may_scrape() -> bool:
+    """A scraper shows METRICS_TOKEN as its bearer token, or calls from METRICS_ALLOW."""
+    config = current_app.config
+    token = _bearer()
+    if config["METRICS_TOKEN"] and token is not None:
+        return hmac.compare_digest(token.encode(), config["METRICS_TOKEN"].encode())
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(config["METRICS_ALLOW"] or ""))
 
 
 class _Figures:
@@ -54,7 +106,10 @@ class _Figures:
 
 @bp.route("/metrics")
 def metrics():
-    """Expose Prometheus metrics computed from the database at scrape time."""
+    """Expose Prometheus metrics computed from the database at scrape time (to scrapers)."""
+    if not _may_scrape():
+        raise Unauthorized("metrics need the METRICS_TOKEN bearer token or an address in "
+                           "METRICS_ALLOW")
     figures = monitor_health.figures()
     registry = CollectorRegistry()
     instances = Gauge("linkpass_instances", "Instances by status", ["status"], registry=registry)

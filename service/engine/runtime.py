@@ -101,8 +101,16 @@ class Run:
                 for t in self._tasks(TaskState.READY) if t.task_spec.manual}
 
     def user_tasks(self) -> list[ReadyTask]:
-        """Return the human tasks that are ready now."""
-        ready = []
+        """Return the human tasks that are ready now (raise the failure ready_tasks finds)."""
+        ready, failure = self.ready_tasks()
+        if failure is not None:
+            raise failure
+        return ready
+
+    def ready_tasks(self) -> tuple[list[ReadyTask], TaskFailed | None]:
+        """Return the ready human tasks, and the failure of the first one whose assignee
+        expression failed: such a task goes to error (a retry evaluates it again)."""
+        ready, failure = [], None
         for task in self._tasks(TaskState.READY):
             spec = task.task_spec
             if not spec.manual:
@@ -110,14 +118,20 @@ class Run:
             props = getattr(spec, "extensions", {}).get("properties", {})
             assignee = None
             if props.get("assignee"):
-                assignee = self._evaluate(task, props["assignee"])
+                try:
+                    value = self._evaluate(task, props["assignee"])
+                    assignee = str(value) if value else None
+                except TaskFailed as exc:
+                    task._set_state(TaskState.ERROR)
+                    failure = failure or exc
+                    continue
             ready.append(ReadyTask(
                 id=str(task.id), bpmn_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
                 lane=spec.lane, form=props.get("formJsonSchemaFilename"),
-                due_in=props.get("dueIn"), assignee=str(assignee) if assignee else None,
+                due_in=props.get("dueIn"), assignee=assignee,
                 process=task.workflow.spec.name,
             ))
-        return ready
+        return ready, failure
 
     def task_data(self, task_id: str) -> dict:
         return dict(self._task(task_id).data)
@@ -239,3 +253,6 @@ class Run:
             return self.workflow.script_engine.evaluate(task, expression)
         except SpiffWorkflowException as exc:
             raise _failure(exc, task) from exc
+        except Exception as exc:  # whatever an expression raises is the task's failure
+            raise TaskFailed(f"{exc.__class__.__name__}: {exc}",
+                             element_id=task.task_spec.bpmn_id, task_id=str(task.id)) from exc

@@ -178,6 +178,9 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     """
     now = clock.now()
     previous_waits = hot_runs.waits_before(instance)
+    # Before the dump: a task whose assignee expression fails goes to error (an incident).
+    ready, unroutable = ([], None) if run.completed else run.ready_tasks()
+    failure = failure or unroutable
     state = engine().dump(run)
     try:
         waits = [] if run.completed else run.waits()
@@ -186,7 +189,6 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     state["waits"] = [[w.kind, w.element_id, w.due_at.isoformat() if w.due_at else None,
                        w.message, w.correlation_key] for w in waits]
     failed = failure is not None or bool(run.failed_tasks())
-    ready = [] if run.completed else run.user_tasks()
     status = instance.status
     if status != "suspended":
         status = status_of(run, failed, ready)

@@ -118,7 +118,9 @@ def test_metrics_and_healthz(owner, advisor, admin, client, app):
     advisor.complete(task["id"], {"divisor": 0})
     admin.post(f"/api/v1/admin/instances/{started['id']}/data", json={"data": {"divisor": 2}})
     admin.post(f"/api/v1/instances/{started['id']}/retry")
-    text = client.get("/metrics").data.decode()
+    app.config["METRICS_TOKEN"] = "scrape-secret"  # /metrics answers scrapers only (issue 14)
+    scraper = {"Authorization": "Bearer scrape-secret"}
+    text = client.get("/metrics", headers=scraper).data.decode()
     assert 'linkpass_instances_started_total{process="failing_script"} 1.0' in text
     assert 'linkpass_task_completions_total 1.0' in text
     assert 'linkpass_step_latency_seconds_bucket{le="60.0",process="failing_script"} 0.0' in text
@@ -126,19 +128,19 @@ def test_metrics_and_healthz(owner, advisor, admin, client, app):
     total = re.search(r'linkpass_step_latency_seconds_sum\{process="failing_script"\} (\S+)', text)
     assert abs(float(total.group(1)) - 180) < 5
     assert "linkpass_incidents_open 0.0" in text and "linkpass_jobs_late 0.0" in text
-    health = client.get("/healthz").json
+    health = admin.get("/healthz").json  # the details are for admins (issue 14)
     assert health["database"] == "ok" and health["worker"]["status"] == "missing"
     assert health["status"] == "degraded"
     from service.usecases import monitor_health
     with app.app_context():
         monitor_health.beat("w1", 3)
-    health = client.get("/healthz").json
+    health = admin.get("/healthz").json
     assert health["status"] == "ok" and health["worker"]["status"] == "ok"
     assert health["worker"]["heartbeat_age_seconds"] < 5
     clock.advance(timedelta(minutes=5))
-    health = client.get("/healthz").json
+    health = admin.get("/healthz").json
     assert health["status"] == "degraded" and health["worker"]["status"] == "stale"
     assert 300 <= health["worker"]["heartbeat_age_seconds"] < 305
     age = re.search(r"^linkpass_worker_heartbeat_age_seconds (\S+)$",
-                    client.get("/metrics").data.decode(), re.M)
+                    client.get("/metrics", headers=scraper).data.decode(), re.M)
     assert 300 <= float(age.group(1)) < 305
