@@ -10,7 +10,6 @@ import io
 
 import pytest
 from inbox_support import WebClient
-
 from support import PROCESSES
 
 TWO_LANES = (PROCESSES / "two_lanes.bpmn").read_text("utf-8")

@@ -5,10 +5,10 @@ import io
 
 from inbox_support import SmtpSink, WebClient
 from sqlalchemy import select
+from support import PROCESSES
 
 from service.models import Notification, db
 from service.usecases import jobs
-from support import PROCESSES
 
 MULTI_LINE = "Review&#13;&#10;Bcc: spy@evil.example"
 PASSWORD = "Mailbox2026zhang"

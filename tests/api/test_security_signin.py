@@ -7,10 +7,10 @@ import re
 import pytest
 from inbox_support import WebClient
 from sqlalchemy import select
+from support import ApiClient
 
 from service.models import Notification, db
 from service.usecases import signin
-from support import ApiClient
 
 NEW_PASSWORD = "Harbour2026river"
 
