@@ -41,6 +41,7 @@ def start(actor: Actor, key: str, data: dict | None = None, business_key: str | 
     version = latest(key, "process")
     if version is None:
         raise NotFound(f"process {key!r} does not exist")
+    runs.check_input(data or {})
     center_id = _center_for(actor, center)
     now = clock.now()
     instance = Instance(process_version_id=version.id, process_key=version.key,
@@ -83,7 +84,11 @@ def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0
         failure = exc
     finally:
         current_step.reset(token)
-    runs.save(instance, run, actor, failure, completed_task, attempt, open_before)
+    try:
+        runs.save(instance, run, actor, failure, completed_task, attempt, open_before)
+    except runs.StepRefused as refused:  # e.g. task data over TASK_DATA_MAX_BYTES
+        runs.refuse(instance.id, actor, refused)
+        raise
 
 
 def get(actor: Actor, instance_id: int) -> Instance:
@@ -170,6 +175,7 @@ def terminate(actor: Actor, instance_id: int, reason: str | None = None) -> Inst
 
 def retry(actor: Actor, instance_id: int, data: dict | None = None) -> Instance:
     """Retry the failed step of an instance in error, optionally with corrected data."""
+    runs.check_input(data or {})
     instance = _operable(actor, instance_id, ("error",))
     try:
         retry_run(instance, actor, data)

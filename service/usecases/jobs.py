@@ -42,6 +42,8 @@ def run_job(job_id: int, worker_id: str) -> str:
     """Run one claimed job in its own transaction; return what happened."""
     try:
         return _run_job(job_id, worker_id)
+    except runs.StepRefused:  # rolled back; the instance is in error with an incident
+        return "refused"
     except (StaleDataError, DBAPIError) as exc:
         if isinstance(exc, DBAPIError) and not is_lost_race(exc):
             raise

@@ -12,7 +12,7 @@ from sqlalchemy.orm.util import identity_key
 
 from service import clock
 from service.engine import Run, SourceFile, TaskFailed, parse_duration
-from service.errors import NotFound
+from service.errors import InvalidData, NotFound
 from service.models import (
     Center,
     Incident,
@@ -108,6 +108,45 @@ def jsonable(data: dict) -> dict:
     return json.loads(json.dumps(data, default=str))
 
 
+def _json_bytes(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode())
+
+
+def check_input(data, field: str = "data") -> None:
+    """Refuse submitted data larger than task data may be (422 before anything runs)."""
+    size = _json_bytes(json.dumps(data, default=str, ensure_ascii=False))
+    cap = engine().limits.data
+    if size > cap:
+        raise InvalidData(f"the {field} is {size:,} bytes of JSON, over the {cap:,} byte "
+                          "limit (TASK_DATA_MAX_BYTES)", {field: [f"at most {cap:,} bytes"]})
+
+
+class StepRefused(InvalidData):
+    """A step whose outcome cannot be saved: it is rolled back, the instance goes to error."""
+
+    code = "step_refused"
+
+    def __init__(self, failure: TaskFailed):
+        super().__init__(f"the step was not saved: {failure}",
+                         {"element_id": failure.element_id, "limit": failure.limit})
+        self.failure = failure
+
+
+def refuse(instance_id: int, actor: Actor, refused: StepRefused) -> None:
+    """Roll the step back, then put the instance in error with an incident (committed)."""
+    db.session.rollback()
+    instance = db.session.get(Instance, instance_id)
+    if instance is None:  # the step started it: nothing to keep, the caller gets the 422
+        return
+    failure, now = refused.failure, clock.now()
+    instance.status, instance.updated_at = "error", now
+    db.session.add(Incident(instance_id=instance.id, element_id=failure.element_id,
+                            task_id=failure.task_id, message=str(failure), created_at=now))
+    record("incident", actor, instance, failure.task_id, element_id=failure.element_id,
+           message=str(failure), limit=failure.limit)
+    db.session.commit()
+
+
 def _duration(text: str | None) -> timedelta | None:
     if not text:
         return None
@@ -179,25 +218,35 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     now = clock.now()
     previous_waits = hot_runs.waits_before(instance)
     state = engine().dump(run)
+    data_text = json.dumps(run.data, default=str, ensure_ascii=False)
+    unsaved = engine().unstorable(run, state, _json_bytes(data_text))
+    if unsaved is not None:
+        raise StepRefused(unsaved)
     try:
         waits = [] if run.completed else run.waits()
     except TaskFailed as exc:  # a correlation key evaluated at the wait failed: an incident
         failure, waits = failure or exc, []
     state["waits"] = [[w.kind, w.element_id, w.due_at.isoformat() if w.due_at else None,
                        w.message, w.correlation_key] for w in waits]
+    try:
+        ready = [] if run.completed else run.user_tasks()
+    except TaskFailed as exc:  # an assignee expression failed: an incident, tasks as they were
+        failure, ready = failure or exc, None
     failed = failure is not None or bool(run.failed_tasks())
-    ready = [] if run.completed else run.user_tasks()
     status = instance.status
     if status != "suspended":
         status = status_of(run, failed, ready)
     ended = instance.ended_at or (now if status == "completed" else None)
-    _write_instance(instance, {"state": state, "data": jsonable(run.data), "updated_at": now,
+    _write_instance(instance, {"state": state, "data": json.loads(data_text), "updated_at": now,
                                "status": status, "ended_at": ended})
-    hot_runs.saved(instance, run, state, [task.id for task in ready])
+    if ready is not None:
+        hot_runs.saved(instance, run, state, [task.id for task in ready])
     if status == "completed" and ended is now:
         record("instance_completed", actor, instance)
+    rows = offers = None
     with db.session.no_autoflush:
-        rows, offers = _sync_tasks(instance, ready, actor, completed_task, now, open_before)
+        if ready is not None:
+            rows, offers = _sync_tasks(instance, ready, actor, completed_task, now, open_before)
         # Most steps leave timers and messages as they were: then there is nothing to write.
         if state["waits"] != previous_waits or instance.status in ENDED:
             _sync_waits(instance, waits)
@@ -263,9 +312,10 @@ def mark_completed(task: Task, user_id: int | None, now) -> None:
 
 
 def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
-    """Retry a failed step later, with back-off; a script that ran out of time is not retried."""
+    """Retry a failed step later, with back-off; a breach of a script's budget is not retried
+    (it would breach again)."""
     delays = current_app.config["RETRY_DELAYS"]
-    if failure.timed_out or attempt >= len(delays):
+    if failure.limit is not None or attempt >= len(delays):
         return
     db.session.add(Job(instance_id=instance.id, kind="retry", element_id=failure.element_id
                        or "-", due_at=now + timedelta(seconds=delays[attempt]),

@@ -189,6 +189,7 @@ def finish(actor: Actor, task: Task, data: dict) -> Task:
     """Complete an open task whose caller already checked that the actor may (guest links)."""
     if not isinstance(data, dict):
         raise InvalidData("data must be an object", {"data": ["expected an object"]})
+    runs.check_input(data)
     instance = runs.load_instance(task.instance_id)
     errors = validate_form(form_of(task, instance)["schema"], data)
     if errors:
