@@ -5,6 +5,7 @@ else the budgets that may stop it (any one of them, named in the incident). A pa
 statement is refused at deploy in the expression places (it does not compile there).
 """
 
+import io
 from xml.sax.saxutils import escape, quoteattr
 
 TIME = {"cpu", "wall"}
@@ -103,7 +104,7 @@ NS = ('xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
       'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"')
 
 
-def _diagram(key: str, body: str, flows: list[tuple[str, str]], extra: str = "",
+def diagram(key: str, body: str, flows: list[tuple[str, str]], extra: str = "",
              conditions: dict | None = None) -> str:
     arrows = ""
     for number, (source, target) in enumerate(flows):
@@ -119,7 +120,7 @@ def _diagram(key: str, body: str, flows: list[tuple[str, str]], extra: str = "",
 
 
 def _line(key, element):
-    return _diagram(key, element, [("start", "place"), ("place", "end")])
+    return diagram(key, element, [("start", "place"), ("place", "end")])
 
 
 def _properties(**values) -> str:
@@ -135,7 +136,7 @@ def _mi(key, inner):
                       "<bpmn:script>done = True</bpmn:script></bpmn:scriptTask>")
 
 
-def _decision(key: str, input_expression: str, output_entry: str, entry: str = "-") -> str:
+def decision(key: str, input_expression: str, output_entry: str, entry: str = "-") -> str:
     return ('<?xml version="1.0" encoding="UTF-8"?>'
             '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" '
             f'id="dd_{key}" name="{key}" namespace="http://linkpass.example/dmn">'
@@ -149,7 +150,7 @@ def _decision(key: str, input_expression: str, output_entry: str, entry: str = "
             "</rule></decisionTable></decision></definitions>")
 
 
-def _rule_task(key):
+def rule_task(key):
     return _line(key, '<bpmn:businessRuleTask id="place"><bpmn:extensionElements>'
                       f"<spiffworkflow:calledDecisionId>decide_{key}"
                       "</spiffworkflow:calledDecisionId></bpmn:extensionElements>"
@@ -175,7 +176,7 @@ def _postscript(key, p):
 
 
 def _condition(key, p):
-    return _diagram(key, '<bpmn:exclusiveGateway id="place" default="f2"/><bpmn:endEvent id="e2"/>',
+    return diagram(key, '<bpmn:exclusiveGateway id="place" default="f2"/><bpmn:endEvent id="e2"/>',
                     [("start", "place"), ("place", "end"), ("place", "e2")], conditions={1: p})
 
 
@@ -238,7 +239,23 @@ PLACES = {
         None, "place"),
     "service parameter": (_service, None, "place"),
     "message payload": (_payload, None, "place"),
-    "DMN input expression": (lambda k, p: _rule_task(k),
-                             lambda k, p: _decision(k, p, '"x"', "? != None"), "place"),
-    "DMN output cell": (lambda k, p: _rule_task(k), lambda k, p: _decision(k, "1", p), "place"),
+    "DMN input expression": (lambda k, p: rule_task(k),
+                             lambda k, p: decision(k, p, '"x"', "? != None"), "place"),
+    "DMN output cell": (lambda k, p: rule_task(k), lambda k, p: decision(k, "1", p), "place"),
 }
+
+
+def deploy(owner, name: str, text: str):
+    """Deploy a diagram or decision given as text; assert it was accepted."""
+    response = owner.post("/api/v1/processes", data={"file": (io.BytesIO(text.encode()), name)},
+                          content_type="multipart/form-data")
+    assert response.status_code in (200, 201), response.json
+    return response
+
+
+def script_then_task(key: str, script: str) -> str:
+    """A process that runs `script` in the script task "place", then waits at a user task."""
+    body = ('<bpmn:scriptTask id="place" scriptFormat="python">'
+            f'<bpmn:script>{escape(script)}</bpmn:script></bpmn:scriptTask>'
+            '<bpmn:userTask id="after"/>')
+    return diagram(key, body, [("start", "place"), ("place", "after"), ("after", "end")])
