@@ -175,12 +175,18 @@ class Pool:
         return reply, tagged
 
     def _acquire(self) -> _Child:
+        dead = []
         with self._cond:
             while not self._idle and self._busy >= self.size:
                 self._cond.wait()
             self._busy += 1
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                child = self._idle.pop()
+                if child.proc.poll() is None:
+                    return child
+                dead.append(child)  # ended while idle (killed from outside): not this run's fault
+        for child in dead:
+            child.kill()
         try:
             return self._start()
         except BaseException:

@@ -1,5 +1,8 @@
 """The sandbox's budget: C-level work, memory, output size; processes killed and replaced."""
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +135,12 @@ def test_an_expression_may_return_dates_decimals_and_truths(env):
     assert str(env.evaluate("Decimal('1.10') + 1", {})) == "2.10"
     assert bool(env.evaluate("re.match('a', 'abc')", {})) is True  # a condition's truth
     assert bool(env.evaluate("re.match('z', 'abc')", {})) is False
+
+
+def test_a_sandbox_process_ended_while_idle_is_replaced_unnoticed(env):
+    env.evaluate("sum([1])", {})
+    for pid in POOL.pids():
+        os.kill(pid, signal.SIGKILL)
+        while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            time.sleep(0.01)  # until the kernel has ended it (a zombie until reaped)
+    assert env.evaluate("sum([4, 5])", {}) == 9
