@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 from . import app as apps
 from .flows import LINEAR9, Flow
-from .gunicorn_pg import Http, _children, _free_port, _rss_mb, _serve, _stop
+from .gunicorn_pg import Http, _free_port, _rss_mb, _serve, _stop
 
 BOMBS = [  # (name, where it runs, source): the issue's four, its data bomb, and a bignum
     ("3 GB string", "script", "x = len('ab' * 15 * 10**8)"),
@@ -57,6 +57,17 @@ def _diagram(key: str, where: str, source: str) -> str:
             f'{body}<bpmn:endEvent id="end"/>{arrows}</bpmn:process></bpmn:definitions>')
 
 
+def _descendants(pid: int) -> list[int]:
+    """Return the children of every thread of a process (a request thread starts sandboxes)."""
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(p) for p in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
 def _tree_rss_mb(root: int) -> float:
     """Return the resident memory of a process and all its descendants, in MB."""
     total, stack = 0.0, [root]
@@ -66,7 +77,7 @@ def _tree_rss_mb(root: int) -> float:
             total += _rss_mb(pid)
         except OSError:
             continue
-        stack.extend(_children(pid))
+        stack.extend(_descendants(pid))
     return total
 
 
