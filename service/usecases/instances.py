@@ -18,7 +18,7 @@ from service.models import (
     db,
 )
 
-from . import runs
+from . import refusals, runs
 from .access import can_see_instance, instance_filter, require_operator
 from .context import Actor, current_step, engine, record
 from .deployments import latest
@@ -41,7 +41,7 @@ def start(actor: Actor, key: str, data: dict | None = None, business_key: str | 
     version = latest(key, "process")
     if version is None:
         raise NotFound(f"process {key!r} does not exist")
-    runs.check_input(data or {})
+    refusals.check_input(data or {})
     center_id = _center_for(actor, center)
     now = clock.now()
     instance = Instance(process_version_id=version.id, process_key=version.key,
@@ -86,8 +86,8 @@ def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0
         current_step.reset(token)
     try:
         runs.save(instance, run, actor, failure, completed_task, attempt, open_before)
-    except runs.StepRefused as refused:  # e.g. task data over TASK_DATA_MAX_BYTES
-        runs.refuse(instance.id, actor, refused)
+    except refusals.StepRefused as refused:  # e.g. task data over TASK_DATA_MAX_BYTES
+        refusals.refuse(instance.id, actor, refused)
         raise
 
 
@@ -175,7 +175,7 @@ def terminate(actor: Actor, instance_id: int, reason: str | None = None) -> Inst
 
 def retry(actor: Actor, instance_id: int, data: dict | None = None) -> Instance:
     """Retry the failed step of an instance in error, optionally with corrected data."""
-    runs.check_input(data or {})
+    refusals.check_input(data or {})
     instance = _operable(actor, instance_id, ("error",))
     try:
         retry_run(instance, actor, data)

@@ -12,7 +12,7 @@ from sqlalchemy.orm.util import identity_key
 
 from service import clock
 from service.engine import Run, SourceFile, TaskFailed, parse_duration
-from service.errors import InvalidData, NotFound
+from service.errors import NotFound
 from service.models import (
     Center,
     Incident,
@@ -29,6 +29,7 @@ from service.roles import role_for_lane
 
 from . import hot_runs
 from .context import Actor, engine, record
+from .refusals import StepRefused, json_bytes
 
 OPEN = ("ready", "claimed")
 ENDED = ("completed", "terminated")
@@ -108,45 +109,6 @@ def jsonable(data: dict) -> dict:
     return json.loads(json.dumps(data, default=str))
 
 
-def _json_bytes(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode())
-
-
-def check_input(data, field: str = "data") -> None:
-    """Refuse submitted data larger than task data may be (422 before anything runs)."""
-    size = _json_bytes(json.dumps(data, default=str, ensure_ascii=False))
-    cap = engine().limits.data
-    if size > cap:
-        raise InvalidData(f"the {field} is {size:,} bytes of JSON, over the {cap:,} byte "
-                          "limit (TASK_DATA_MAX_BYTES)", {field: [f"at most {cap:,} bytes"]})
-
-
-class StepRefused(InvalidData):
-    """A step whose outcome cannot be saved: it is rolled back, the instance goes to error."""
-
-    code = "step_refused"
-
-    def __init__(self, failure: TaskFailed):
-        super().__init__(f"the step was not saved: {failure}",
-                         {"element_id": failure.element_id, "limit": failure.limit})
-        self.failure = failure
-
-
-def refuse(instance_id: int, actor: Actor, refused: StepRefused) -> None:
-    """Roll the step back, then put the instance in error with an incident (committed)."""
-    db.session.rollback()
-    instance = db.session.get(Instance, instance_id)
-    if instance is None:  # the step started it: nothing to keep, the caller gets the 422
-        return
-    failure, now = refused.failure, clock.now()
-    instance.status, instance.updated_at = "error", now
-    db.session.add(Incident(instance_id=instance.id, element_id=failure.element_id,
-                            task_id=failure.task_id, message=str(failure), created_at=now))
-    record("incident", actor, instance, failure.task_id, element_id=failure.element_id,
-           message=str(failure), limit=failure.limit)
-    db.session.commit()
-
-
 def _duration(text: str | None) -> timedelta | None:
     if not text:
         return None
@@ -219,7 +181,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     previous_waits = hot_runs.waits_before(instance)
     state = engine().dump(run)
     data_text = json.dumps(run.data, default=str, ensure_ascii=False)
-    unsaved = engine().unstorable(run, state, _json_bytes(data_text))
+    unsaved = engine().unstorable(run, state, json_bytes(data_text))
     if unsaved is not None:
         raise StepRefused(unsaved)
     try:
