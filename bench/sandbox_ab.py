@@ -79,6 +79,7 @@ def measure(flow: Flow, data: dict) -> dict:
     from . import app as apps
     from .app import Client
     from .measure import Samples
+    from .throughput import drive
 
     try:
         from service.engine.sandbox_pool import POOL
@@ -95,20 +96,10 @@ def measure(flow: Flow, data: dict) -> dict:
                                                                "data": data}).get_json()
                 return next(t["id"] for t in body["tasks"] if t["status"] == "ready")
 
-            samples, errors, done = Samples(), 0, 0
-            pending = [start() for _ in range(IN_FLIGHT)]
-            sandbox_before = None
-            while done < WARMUP + COMPLETIONS:
-                if done >= WARMUP and sandbox_before is None:
-                    sandbox_before = _sandbox_cpu(POOL)
-                for task_id in pending:
-                    answer = samples.time(advisor.complete, task_id, flow.data,
-                                          keep=done >= WARMUP)
-                    errors += answer.status_code != 200
-                    done += 1
-                pending = advisor.ready_tasks(flow.key)
-                pending += [start() for _ in range(IN_FLIGHT - len(pending))]
-            sandbox_cpu = _sandbox_cpu(POOL) - sandbox_before
+            samples, warm = Samples(), {}
+            errors, _ = drive(advisor, flow, start, samples, COMPLETIONS, WARMUP, IN_FLIGHT,
+                              on_warm=lambda: warm.setdefault("cpu", _sandbox_cpu(POOL)))
+            sandbox_cpu = _sandbox_cpu(POOL) - warm["cpu"]
         finally:
             apps.dispose(app)
     summary = samples.summary()

@@ -151,10 +151,21 @@ def decision(key: str, input_expression: str, output_entry: str, entry: str = "-
 
 
 def rule_task(key):
-    return _line(key, '<bpmn:businessRuleTask id="place"><bpmn:extensionElements>'
-                      f"<spiffworkflow:calledDecisionId>decide_{key}"
-                      "</spiffworkflow:calledDecisionId></bpmn:extensionElements>"
-                      "</bpmn:businessRuleTask>")
+    """A diagram whose business rule task "place" calls the decision of decision(key, ...)."""
+    return _place(key, "businessRuleTask",
+                  f"<spiffworkflow:calledDecisionId>decide_{key}</spiffworkflow:calledDecisionId>")
+
+
+def _place(key, tag: str, extensions: str = "", inner: str = "") -> str:
+    """A diagram whose element "place" (a `tag`) holds the payload somewhere."""
+    if extensions:
+        extensions = f"<bpmn:extensionElements>{extensions}</bpmn:extensionElements>"
+    return _line(key, f'<bpmn:{tag} id="place">{extensions}{inner}</bpmn:{tag}>')
+
+
+def _with_message(key, text: str) -> str:
+    return text.replace("<bpmn:process ", f'<bpmn:message id="msg_{key}" name="msg_{key}"/>'
+                                          "<bpmn:process ", 1)
 
 
 def _script(key, p):
@@ -163,61 +174,53 @@ def _script(key, p):
 
 
 def _prescript(key, p):
-    return _line(key, '<bpmn:userTask id="place"><bpmn:extensionElements><spiffworkflow:preScript>'
-                      f"{escape(p)}</spiffworkflow:preScript></bpmn:extensionElements>"
-                      "</bpmn:userTask>")
+    return _place(key, "userTask",
+                  f"<spiffworkflow:preScript>{escape(p)}</spiffworkflow:preScript>")
 
 
 def _postscript(key, p):
     # Spiff runs no pre- or post-script on script tasks: a user task's runs when it completes
-    return _line(key, '<bpmn:userTask id="place"><bpmn:extensionElements>'
-                      f"<spiffworkflow:postScript>{escape(p)}</spiffworkflow:postScript>"
-                      "</bpmn:extensionElements></bpmn:userTask>")
+    return _place(key, "userTask",
+                  f"<spiffworkflow:postScript>{escape(p)}</spiffworkflow:postScript>")
 
 
 def _condition(key, p):
     return diagram(key, '<bpmn:exclusiveGateway id="place" default="f2"/><bpmn:endEvent id="e2"/>',
-                    [("start", "place"), ("place", "end"), ("place", "e2")], conditions={1: p})
+                   [("start", "place"), ("place", "end"), ("place", "e2")], conditions={1: p})
 
 
 def _timer(key, p):
-    return _line(key, '<bpmn:intermediateCatchEvent id="place"><bpmn:timerEventDefinition '
-                      f'id="timer_{key}"><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">'
-                      f"{escape(p)}</bpmn:timeDuration></bpmn:timerEventDefinition>"
-                      "</bpmn:intermediateCatchEvent>")
+    return _place(key, "intermediateCatchEvent",
+                  inner=f'<bpmn:timerEventDefinition id="timer_{key}"><bpmn:timeDuration '
+                        f'xsi:type="bpmn:tFormalExpression">{escape(p)}</bpmn:timeDuration>'
+                        "</bpmn:timerEventDefinition>")
 
 
 def _assignee(key, p):
-    return _line(key, '<bpmn:userTask id="place"><bpmn:extensionElements>'
-                      f"{_properties(assignee=p)}</bpmn:extensionElements></bpmn:userTask>")
+    return _place(key, "userTask", _properties(assignee=p))
 
 
 def _correlation(key, p):
-    return _line(key, '<bpmn:intermediateCatchEvent id="place"><bpmn:extensionElements>'
-                      f"{_properties(correlationKey=p)}</bpmn:extensionElements>"
-                      f'<bpmn:messageEventDefinition id="m_{key}" messageRef="msg_{key}"/>'
-                      "</bpmn:intermediateCatchEvent>") \
-        .replace("<bpmn:process ", f'<bpmn:message id="msg_{key}" name="msg_{key}"/>'
-                                   "<bpmn:process ", 1)
+    return _with_message(key, _place(
+        key, "intermediateCatchEvent", _properties(correlationKey=p),
+        f'<bpmn:messageEventDefinition id="m_{key}" messageRef="msg_{key}"/>'))
 
 
 def _payload(key, p):
-    return _line(key, '<bpmn:intermediateThrowEvent id="place"><bpmn:messageEventDefinition '
-                      f'id="m_{key}" messageRef="msg_{key}"><bpmn:extensionElements>'
-                      f"<spiffworkflow:messagePayload>{escape(p)}</spiffworkflow:messagePayload>"
-                      "</bpmn:extensionElements></bpmn:messageEventDefinition>"
-                      "</bpmn:intermediateThrowEvent>") \
-        .replace("<bpmn:process ", f'<bpmn:message id="msg_{key}" name="msg_{key}"/>'
-                                   "<bpmn:process ", 1)
+    return _with_message(key, _place(
+        key, "intermediateThrowEvent",
+        inner=f'<bpmn:messageEventDefinition id="m_{key}" messageRef="msg_{key}">'
+              "<bpmn:extensionElements><spiffworkflow:messagePayload>"
+              f"{escape(p)}</spiffworkflow:messagePayload></bpmn:extensionElements>"
+              "</bpmn:messageEventDefinition>"))
 
 
 def _service(key, p):
-    return _line(key, '<bpmn:serviceTask id="place"><bpmn:extensionElements>'
-                      '<spiffworkflow:serviceTaskOperator id="crm.open_engagement" '
-                      'resultVariable="engagement"><spiffworkflow:parameters>'
-                      f'<spiffworkflow:parameter id="channel" type="str" value={quoteattr(p)}/>'
-                      "</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator>"
-                      "</bpmn:extensionElements></bpmn:serviceTask>")
+    return _place(key, "serviceTask",
+                  '<spiffworkflow:serviceTaskOperator id="crm.open_engagement" '
+                  'resultVariable="engagement"><spiffworkflow:parameters>'
+                  f'<spiffworkflow:parameter id="channel" type="str" value={quoteattr(p)}/>'
+                  "</spiffworkflow:parameters></spiffworkflow:serviceTaskOperator>")
 
 
 # place: (diagram(key, payload), decision(key, payload) or None, where a refusal or an
