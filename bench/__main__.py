@@ -7,7 +7,18 @@ import traceback
 from pathlib import Path
 
 from . import app as apps
-from . import ceiling, gunicorn_pg, history, machine, memory, report, throughput
+from . import (
+    bombs,
+    ceiling,
+    gunicorn_pg,
+    history,
+    machine,
+    memory,
+    report,
+    sandbox_ab,
+    sandbox_alternatives,
+    throughput,
+)
 from . import inbox_page as inbox_page_bench
 from . import scale as data_scale
 from .flows import LINEAR9, LOOP
@@ -135,6 +146,9 @@ def main() -> None:
         _guarded(rows, "long history", lambda: history_rows(apps.sqlite_url(history_db), raw))
     # before the bulk seeds below: PostgreSQL is still busy with them for a while afterwards
     _guarded(rows, "gunicorn on PostgreSQL", lambda: gunicorn_pg.rows(raw))
+    _guarded(rows, "script budget A/B", lambda: sandbox_ab.rows(raw, 1 if args.quick else 3))
+    _guarded(rows, "evaluation mechanisms", lambda: sandbox_alternatives.rows(raw))
+    _guarded(rows, "bombs", lambda: bombs.rows(raw))
     _guarded(rows, "data size (issue 7)", lambda: data_scale.rows(quick=args.quick))
     _guarded(rows, "inbox page (issue 4)", lambda: inbox_page_bench.rows(quick=args.quick))
     _guarded(rows, "worker memory", lambda: memory.rows(raw, 5000 if args.quick else memory.GOAL))

@@ -47,7 +47,7 @@ def spiff(flow: Flow, instances: int, warmup: int = 5) -> dict:
 
 
 def _engine(flow: Flow):
-    engine = Engine(lanes=lane_names(), script_timeout=2.0)
+    engine = Engine(lanes=lane_names())  # the default budget
     files = [SourceFile(flow.path.name, flow.path.read_bytes())]
     return engine, engine.bundle(1, flow.key, files, flow.form_schemas())
 

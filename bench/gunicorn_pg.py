@@ -64,12 +64,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(url: str, port: int, folder: str) -> subprocess.Popen:
+def _serve(url: str, port: int, folder: str, workers: int = WORKERS, threads: int = THREADS,
+           env: dict | None = None) -> subprocess.Popen:
     """Start gunicorn on url and wait until /healthz answers."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": folder,
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
-               "--worker-class", "gthread", "--threads", str(THREADS),
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})}
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+               "--worker-class", "gthread", "--threads", str(threads),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 60

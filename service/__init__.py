@@ -23,7 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     from service import cli, i18n, ops, security
     from service.api import register_api
     from service.auth import login_manager
-    from service.engine import Engine
+    from service.engine import Engine, Limits
     from service.errors import register_error_handlers
     from service.input_guard import refuse_unstorable_text
     from service.models import db
@@ -41,8 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     app.before_request(refuse_unstorable_text)  # after the CSRF check
     app.extensions["engine"] = Engine(lanes=lane_names(),
-                                      script_timeout=app.config["SCRIPT_TIMEOUT"],
-                                      hot_runs=app.config["HOT_RUNS"])
+                                      limits=Limits(**config_module.script_limits(app.config)),
+                                      hot_runs=app.config["HOT_RUNS"],
+                                      sandbox_processes=app.config["SANDBOX_PROCESSES"])
     crm_services.register(app.extensions["engine"])
     register_api(app)
     app.register_blueprint(ops.bp)

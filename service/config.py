@@ -20,7 +20,14 @@ DEFAULTS = {
     "PROCESSES_DIR": str(ROOT / "processes"),
     "FORMS_DIR": str(ROOT / "forms"),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # uploads: diagrams and forms are small
-    "SCRIPT_TIMEOUT": 2.0,
+    # The budget of each script and expression (engine/script_limits.py); a breach is an
+    # incident naming the limit. Task data is capped whatever fills it (a script, a form...).
+    "SCRIPT_TIMEOUT": 2.0,  # wall-clock seconds
+    "SCRIPT_CPU_SECONDS": 1.0,
+    "SCRIPT_MEMORY_MB": 128,  # beyond what the sandbox process held before
+    "SCRIPT_RESULT_BYTES": 1024 * 1024,  # JSON of an expression's value, a script's changes
+    "TASK_DATA_MAX_BYTES": 1024 * 1024,  # JSON of an instance's task data after a step
+    "SANDBOX_PROCESSES": 2,  # per server process: evaluations that run at once
     # Runs of this many recently stepped instances stay in memory per process (0: none), so
     # the next step skips loading and restoring the state (usecases/hot_runs.py).
     "HOT_RUNS": 128,
@@ -81,6 +88,11 @@ ENVIRONMENT = {
     "PROCESSES_DIR": ("PROCESSES_DIR", str),
     "FORMS_DIR": ("FORMS_DIR", str),
     "SCRIPT_TIMEOUT": ("SCRIPT_TIMEOUT", float),
+    "SCRIPT_CPU_SECONDS": ("SCRIPT_CPU_SECONDS", float),
+    "SCRIPT_MEMORY_MB": ("SCRIPT_MEMORY_MB", float),
+    "SCRIPT_RESULT_BYTES": ("SCRIPT_RESULT_BYTES", int),
+    "TASK_DATA_MAX_BYTES": ("TASK_DATA_MAX_BYTES", int),
+    "SANDBOX_PROCESSES": ("SANDBOX_PROCESSES", int),
     "HOT_RUNS": ("HOT_RUNS", int),
     "TOKEN_TTL_HOURS": ("TOKEN_TTL_HOURS", float),
     "JOB_LOCK_SECONDS": ("JOB_LOCK_SECONDS", float),  # how soon a crashed worker's jobs rerun
@@ -121,6 +133,13 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def script_limits(config) -> dict:
+    """Return the keyword arguments of the engine's Limits from the configuration."""
+    return {"wall": config["SCRIPT_TIMEOUT"], "cpu": config["SCRIPT_CPU_SECONDS"],
+            "memory": int(config["SCRIPT_MEMORY_MB"] * 1024 * 1024),
+            "result": config["SCRIPT_RESULT_BYTES"], "data": config["TASK_DATA_MAX_BYTES"]}
 
 
 def load(app, overrides: dict | None) -> None:

@@ -74,15 +74,25 @@ def make_app(database_url):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
-    with app.app_context():
-        _empty_tables()
-        org.seed_demo()
-        db.session.remove()
+def seeded_app(make_app):
+    """Return a factory of apps (config overrides as keywords) on an emptied, seeded database."""
+
+    def build(**overrides):
+        app = make_app(**overrides)
+        with app.app_context():
+            _empty_tables()
+            org.seed_demo()
+            db.session.remove()
+        clock.reset()
+        return app
+
+    yield build
     clock.reset()
-    yield app
-    clock.reset()
+
+
+@pytest.fixture
+def app(seeded_app):
+    return seeded_app()
 
 
 def _empty_tables() -> None:

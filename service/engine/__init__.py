@@ -31,13 +31,14 @@ from .operations import reset as reset_run
 from .operations import skip as skip_failed
 from .outline import DiagramOutline, make_executable, outline
 from .runtime import ReadyTask, Run, Wait
+from .script_limits import Limits
 from .starts import StartInfo
 
 __all__ = [
     "GENERIC_FORM", "Bundle", "DefinitionInvalid", "Engine", "EngineError", "Finding",
-    "HistoryTooDeep", "InvalidOperation", "ProcessInfo", "ReadyTask", "Run", "SourceFile",
-    "StartInfo", "TaskFailed", "UserTaskInfo", "Wait", "history_depth", "parse_duration",
-    "validate_form",
+    "HistoryTooDeep", "InvalidOperation", "Limits", "ProcessInfo", "ReadyTask", "Run",
+    "SourceFile", "StartInfo", "TaskFailed", "UserTaskInfo", "Wait", "history_depth",
+    "parse_duration", "validate_form",
     "HotRun", "HotRuns", "kept_size",
     "DiagramOutline", "ElementChange", "VersionDiff", "compare_versions", "make_executable",
     "outline",

@@ -121,6 +121,12 @@ def _expressions(root):
     for node in root.iterfind(".//spiffworkflow:parameter", NS):
         if node.get("value"):
             yield _owner_id(node), node.get("value"), "eval"
+    for node in root.iterfind(".//spiffworkflow:messagePayload", NS):
+        owner = node.getparent().getparent()  # past extensionElements
+        if owner.tag.endswith("EventDefinition"):
+            owner = owner.getparent()  # name the event, not its definition
+        if (node.text or "").strip():
+            yield _owner_id(owner), node.text.strip(), "eval"
 
 
 def check_timer(source: str, tag: str) -> str | None:
@@ -209,7 +215,9 @@ def inspect_decision(source: SourceFile) -> ProcessInfo:
     if not decisions:
         raise DefinitionInvalid([Finding(None, "the file defines no decision")])
     findings = []
-    for node in root.iter("{*}inputExpression"):
+    # Input and output expressions are Python; input entries are fragments ("> 5") that
+    # the decision engine completes at run time, where the sandbox checks them.
+    for node in (*root.iter("{*}inputExpression"), *root.iter("{*}outputEntry")):
         text = "".join(node.itertext()).strip()
         reason = text and sandbox.check(text, "eval")
         if reason:

@@ -25,7 +25,10 @@ from .errors import DefinitionInvalid, Finding
 from .hot import HotRuns
 from .runtime import Run
 from .sandbox import SandboxScriptEngine
+from .sandbox_pool import POOL
+from .script_limits import Limits
 from .starts import StartInfo, none_starts
+from .storable import unstorable
 
 clockpatch.install()
 
@@ -64,13 +67,14 @@ class Bundle:
 class Engine:
     """Everything the service asks of SpiffWorkflow, in our words."""
 
-    def __init__(self, lanes: frozenset[str], script_timeout: float = 2.0,
-                 helpers: dict | None = None, services: dict | None = None,
-                 cache_size: int = 256, hot_runs: int = 0):
+    def __init__(self, lanes: frozenset[str], limits: Limits | None = None,
+                 services: dict | None = None, cache_size: int = 256, hot_runs: int = 0,
+                 sandbox_processes: int = 2):
         self.lanes = lanes
         self.services = dict(services or {})
-        self.script_engine = _ScriptEngine(self.services, timeout=script_timeout,
-                                           helpers=helpers)
+        self.limits = limits or Limits()
+        self.script_engine = _ScriptEngine(self.services, limits=self.limits)
+        POOL.resize(sandbox_processes)
         self._cache: OrderedDict[int, Bundle] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
@@ -158,3 +162,7 @@ class Engine:
     def dump(run: Run) -> dict:
         """Return the run's state for saving."""
         return state.dump(run.workflow)
+
+    def unstorable(self, run: Run, saved: dict, data_bytes: int):
+        """Return why a step's outcome cannot be saved (a TaskFailed), or None."""
+        return unstorable(run, saved, data_bytes, self.limits.data)

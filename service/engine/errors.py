@@ -27,15 +27,23 @@ class DefinitionInvalid(EngineError):
 
 
 class TaskFailed(EngineError):
-    """A script, condition or decision failed while the instance ran."""
+    """A script, condition or decision failed while the instance ran.
+
+    limit names the budget it went over, if any: wall, cpu, memory, result, data or json
+    (task data that is not JSON). Such a failure would recur: it is not retried by itself.
+    """
 
     def __init__(self, message: str, element_id: str | None = None, line: int | None = None,
-                 task_id: str | None = None, timed_out: bool = False):
+                 task_id: str | None = None, limit: str | None = None):
         self.element_id = element_id
-        self.timed_out = timed_out
+        self.limit = limit
         self.line = line
         self.task_id = task_id
         super().__init__(message)
+
+    @property
+    def timed_out(self) -> bool:
+        return self.limit in ("wall", "cpu")
 
 
 class InvalidOperation(EngineError):

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import history
 from .errors import HistoryTooDeep, InvalidOperation, TaskFailed
+from .script_limits import ScriptLimit
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,18 @@ def _failure(exc: Exception, fallback=None) -> TaskFailed:
     task = getattr(exc, "task", None) or fallback
     cause = getattr(exc, "exception", None) or exc.__cause__
     message = str(exc.args[0]) if exc.args else exc.__class__.__name__
-    timed_out = cause is not None and cause.__class__.__name__ == "ScriptTimeout"
-    if timed_out:
-        message = str(cause)
+    limit = cause.limit if isinstance(cause, ScriptLimit) else None
+    if limit is not None:
+        message = str(cause)  # names the limit; spiff's wrapper would bury it
     notes = getattr(exc, "__notes__", None)
     if notes:
         message = f"{message} ({'; '.join(notes)})"
     return TaskFailed(
         message,
         element_id=task.task_spec.bpmn_id if task is not None else None,
-        line=getattr(exc, "line_number", None) or None,
+        line=getattr(exc, "line_number", None) or getattr(cause, "script_line", None) or None,
         task_id=str(task.id) if task is not None else None,
-        timed_out=timed_out,
+        limit=limit,
     )
 
 
@@ -170,6 +171,10 @@ class Run:
             self.workflow.do_engine_steps()
         except SpiffWorkflowException as exc:
             raise _failure(exc) from exc
+        except ScriptLimit as exc:  # spiff evaluates some expressions outside any task
+            last = self.workflow.last_task
+            raise TaskFailed(str(exc), element_id=last.task_spec.bpmn_id if last else None,
+                             limit=exc.limit) from exc
         except Exception as exc:  # a bug in a helper must not escape as a 500
             raise TaskFailed(f"{exc.__class__.__name__}: {exc}") from exc
         history.compact(self.workflow)

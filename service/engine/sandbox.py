@@ -1,30 +1,17 @@
-"""Run BPMN scripts and expressions under RestrictedPython with a per-run time limit."""
+"""Run BPMN scripts and expressions under RestrictedPython, within a budget that holds.
+
+Every script and every expression that could do unbounded work runs in a sandbox process
+(sandbox_pool.py, sandbox_child.py) under Limits: wall and CPU time, memory, the size of what
+it returns and of the task data it leaves. A pure expression (purity.py: comparisons of data
+and literals, no loop, no call that could grow a value) runs here, in the server.
+"""
 
 from __future__ import annotations
 
 import ast
-import builtins
-import contextlib
-import datetime as _datetime
-import decimal as _decimal
-import functools
-import importlib
-import operator
-import re
-import sys
+import math
 import threading
-import time
-import traceback
-import types
 
-from RestrictedPython import PrintCollector, compile_restricted_eval, compile_restricted_exec
-from RestrictedPython import safe_builtins as _safe_builtins
-from RestrictedPython.Guards import (
-    guarded_iter_unpack_sequence,
-    guarded_unpack_sequence,
-    safer_getattr_raise,
-)
-from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
@@ -33,341 +20,103 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 )
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-# Spiff's get_error_line_number_and_content looks for traceback frames with this filename.
-FILENAME = "<string>"
-ALLOWED_MODULES = ("datetime", "decimal", "json", "math", "re")
-# Names that would let a script change process-wide state (decimal's shared contexts).
-_HIDDEN = {
-    "decimal": {"getcontext", "setcontext", "DefaultContext", "BasicContext", "ExtendedContext"}
-}
+from . import restricted, script_data
+from .restricted import FILENAME, GLOBALS, MODULES  # noqa: F401  (re-exported)
+from .sandbox_pool import POOL, rebuild
+from .script_limits import Limits, ScriptError, ScriptLimit, ScriptRefused, ScriptTimeout
 
+__all__ = ["Limits", "SandboxEnvironment", "SandboxScriptEngine", "ScriptError", "ScriptLimit",
+           "ScriptRefused", "ScriptTimeout", "check", "took_impure"]
 
-class ScriptTimeout(Exception):
-    """A script or expression ran past its time limit."""
-
-    lineno: int | None = None  # set by the tracer, whose raise leaves no script frame behind
-
-
-class ScriptRefused(Exception):
-    """Source the restricted compiler will not accept."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-        match = re.match(r"Line (\d+)", reason)
-        self.lineno = int(match.group(1)) if match else None
-
-
-_local = threading.local()  # (deadline, message) of the run on this thread, if any
-
-
-def _tick() -> None:
-    """Raise ScriptTimeout if the current run is past its deadline."""
-    limit = getattr(_local, "limit", None)
-    if limit is not None and time.monotonic() > limit[0]:
-        raise ScriptTimeout(limit[1])
-
-
-def _ticked(iterator):
-    """Yield from iterator, checking the deadline before each item."""
-    for item in iterator:
-        _tick()
-        yield item
-
-
-def _getiter(ob):
-    """Iterate ob under the deadline (every for loop and comprehension goes through here)."""
-    return _ticked(iter(ob))
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float, what: str):
-    """Enforce a deadline on script frames with a tracer, restoring the previous tracer."""
-    message = f"{what} exceeded the {seconds} s time limit"
-    deadline = time.monotonic() + seconds
-
-    def trace(frame, event, arg):
-        if frame.f_code.co_filename != FILENAME:
-            return None  # library and helper frames run untraced
-        if time.monotonic() > deadline:
-            timeout = ScriptTimeout(message)
-            timeout.lineno = frame.f_lineno
-            raise timeout
-        return trace
-
-    # A tracer only sees Python frames: one long C-level call (sum over a huge range is
-    # covered by _ticked wrappers, but e.g. 10**10**7, 'x' * 10**10, a pathological regex)
-    # cannot be interrupted. Raising from a tracer also uninstalls it, so a script that
-    # swallows the timeout is stopped by the _tick_ calls the policy plants instead.
-    previous_trace, previous_limit = sys.gettrace(), getattr(_local, "limit", None)
-    _local.limit = min((deadline, message), previous_limit or (deadline, message))
-    sys.settrace(trace)
-    try:
-        yield
-    finally:
-        sys.settrace(previous_trace)
-        _local.limit = previous_limit
-
-
-def _tick_stmt(anchor: ast.AST) -> ast.Expr:
-    """Build a `_tick_()` statement located at anchor."""
-    call = ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[])
-    stmt = ast.Expr(call)
-    for node in (stmt, call, call.func):
-        ast.copy_location(node, anchor)
-    return stmt
-
-
-def _planting(visit):
-    """Wrap a policy visitor so the visited block starts with a deadline check."""
-
-    def visitor(self, node):
-        node = visit(self, node)
-        node.body.insert(0, _tick_stmt(node.body[0]))
-        return node
-
-    return visitor
-
-
-class _Policy(RestrictingNodeTransformer):
-    """RestrictedPython policy that plants deadline checks a script cannot swallow."""
-
-    visit_While = _planting(RestrictingNodeTransformer.visit_While)
-    visit_FunctionDef = _planting(RestrictingNodeTransformer.visit_FunctionDef)
-    visit_ExceptHandler = _planting(RestrictingNodeTransformer.visit_ExceptHandler)
-
-    def visit_Lambda(self, node):
-        node = super().visit_Lambda(node)
-        tick = _tick_stmt(node.body).value
-        node.body = ast.copy_location(ast.BoolOp(ast.Or(), [tick, node.body]), node.body)
-        return node  # `_tick_() or body` evaluates to body
-
-
-@functools.lru_cache(maxsize=1024)
-def _compile(source: str, mode: str) -> tuple[types.CodeType | None, str | None]:
-    """Compile source restricted; return (code, None) or (None, reason)."""
-    compiler = {"exec": compile_restricted_exec, "eval": compile_restricted_eval}[mode]
-    try:
-        result = compiler(source, FILENAME, policy=_Policy)
-    except SyntaxError as exc:  # raised by compile() itself, e.g. 'return' outside function
-        return None, f"Line {exc.lineno}: SyntaxError: {exc.msg}"
-    except (ValueError, RecursionError, MemoryError) as exc:  # CPython: too deeply nested
-        return None, f"Line 1: {type(exc).__name__}: {exc or 'source is nested too deeply'}"
-    if result.errors:
-        return None, "; ".join(result.errors)
-    missing = _missing_builtin_call(source, mode)
-    if missing is not None:
-        return None, missing
-    return result.code, None
-
-
-def _missing_builtin_call(source: str, mode: str) -> str | None:
-    """Name the first call of a Python builtin the sandbox withholds, e.g. open() or vars()."""
-    tree = ast.parse(source, FILENAME, mode)
-    bound = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bound.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.Lambda):
-            bound.update(a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg))
-            bound.add(getattr(node, "name", ""))
-        elif isinstance(node, ast.alias):
-            bound.add((node.asname or node.name).split(".")[0])
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            continue
-        name = node.func.id
-        # a name the script binds itself, or one the sandbox provides, is fine; only a
-        # withheld builtin would fail at run time with NameError, so refuse it at deploy
-        if name in bound or name in _BUILTINS or name in _PREBOUND or name == "print":
-            continue  # RestrictedPython turns print() into its _print_ collector
-        if hasattr(builtins, name):
-            return f"Line {node.lineno}: {name}() is not available in scripts"
-    return None
+_SCALARS = (bool, int, str, type(None))
+_seen = threading.local()  # .impure: a value that is not plain JSON was returned here
 
 
 def check(source: str, mode: str = "exec") -> str | None:
     """Return why source is refused, or None when it compiles in the sandbox."""
-    return _compile(source, mode)[1]
+    return restricted.compiled(source, mode)[1]
 
 
-def _compiled(source: str, mode: str) -> types.CodeType:
-    """Return cached restricted code for source or raise ScriptRefused."""
-    code, reason = _compile(source, mode)
+def _compiled(source: str, mode: str):
+    """Return (restricted code, pure) for source or raise ScriptRefused."""
+    code, reason, pure = restricted.compiled(source, mode)
     if reason is not None:
         raise ScriptRefused(reason)
-    return code
+    return code, pure
 
 
-class _SafeModule(types.SimpleNamespace):
-    """The public, non-module attributes of an allowed module."""
+def took_impure() -> bool:
+    """Tell whether an expression on this thread returned a value that is not plain JSON
+    (a date, a Decimal, a set...) since the last call; such a value may have reached data."""
+    seen = getattr(_seen, "impure", False)
+    _seen.impure = False
+    return seen
 
 
-def _safe_module(name: str) -> _SafeModule:
-    """Copy a module's public names, dropping submodules (json.codecs, re.enum, datetime.sys)."""
-    hidden = _HIDDEN.get(name, set())
-    return _SafeModule(
-        **{
-            k: v
-            for k, v in vars(importlib.import_module(name)).items()
-            if not k.startswith("_") and k not in hidden and not isinstance(v, types.ModuleType)
-        }
-    )
-
-
-_MODULES = {name: _safe_module(name) for name in ALLOWED_MODULES}
-
-
-def _import(name, _globals=None, _locals=None, fromlist=(), level=0):
-    """Import one of the allowed modules; refuse everything else."""
-    if level == 0 and name in _MODULES:
-        return _MODULES[name]
-    raise ImportError(f"import of {name!r} is not allowed")
-
-
-def _hasattr(obj, name) -> bool:
-    """hasattr that answers False for names the sandbox hides."""
-    try:
-        safer_getattr_raise(obj, name)
-    except (AttributeError, NotImplementedError):
-        return False
-    return True
-
-
-def _ticking(fn, start: int, stop: int | None):
-    """Wrap a builtin so the iterables in args[start:stop] are consumed under the deadline."""
-
-    def call(*args, **kwargs):
-        if fn in (min, max) and len(args) != 1:
-            return fn(*args, **kwargs)  # min(a, b): plain values, nothing to iterate
-        end = len(args) if stop is None else stop
-        return fn(*args[:start], *map(_getiter, args[start:end]), *args[end:], **kwargs)
-
-    return call
-
-
-def _write(ob):
-    """Allow item writes to plain containers only."""
-    if type(ob) in (dict, list, set):
-        return ob
-    raise TypeError(f"a script may not modify {type(ob).__name__} objects")
-
-
-# fmt: off
-_INPLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "@=": operator.imatmul,
-    "<<=": operator.ilshift, ">>=": operator.irshift, "&=": operator.iand, "|=": operator.ior,
-    "^=": operator.ixor,
-}
-# fmt: on
-
-_BUILTINS = {
-    k: v
-    for k, v in _safe_builtins.items()
-    # uncatchable by spiff's `except Exception`: they would kill the worker
-    if k not in ("BaseException", "GeneratorExit", "KeyboardInterrupt", "SystemExit")
-}
-_BUILTINS.update(
-    {
-        name: getattr(builtins, name)
-        for name in ("dict", "list", "tuple", "set", "frozenset", "reversed")
-    }
-)
-_BUILTINS.update(
-    {
-        name: _ticking(getattr(builtins, name), 0, 1)
-        for name in ("sum", "min", "max", "sorted", "any", "all", "enumerate")
-    }
-)
-_BUILTINS.update(
-    map=_ticking(map, 1, None),
-    filter=_ticking(filter, 1, None),
-    zip=_ticking(zip, 0, None),
-    hasattr=_hasattr,
-    __import__=_import,
-)
-
-_GUARDS = {
-    "__builtins__": _BUILTINS,
-    # safer_getattr's default is None, which would turn typos into None instead of errors
-    "_getattr_": safer_getattr_raise,
-    "_getitem_": operator.getitem,
-    "_getiter_": _getiter,
-    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-    "_unpack_sequence_": guarded_unpack_sequence,
-    "_write_": _write,
-    "_inplacevar_": lambda op, x, y: _INPLACE[op](x, y),
-    "_print_": PrintCollector,
-    "_apply_": lambda f, *args, **kwargs: f(*args, **kwargs),
-    "_tick_": _tick,
-}
-
-_PREBOUND = {
-    "datetime": _datetime.datetime,
-    "timedelta": _datetime.timedelta,
-    "date": _datetime.date,
-    "Decimal": _decimal.Decimal,
-    "math": _MODULES["math"],
-    "re": _MODULES["re"],
-    "json": _MODULES["json"],
-}
+def _plain(value) -> bool:
+    kind = type(value)
+    return kind in _SCALARS or (kind is float and math.isfinite(value))
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """TaskDataEnvironment semantics on restricted code with a time limit."""
+    """TaskDataEnvironment semantics on restricted code, run within Limits."""
 
-    def __init__(self, timeout: float = 2.0, helpers: dict | None = None):
-        # guards last, so a helper can never replace one
-        super().__init__({**_PREBOUND, **(helpers or {}), **_GUARDS})
-        self.timeout = timeout
+    def __init__(self, limits: Limits | None = None):
+        super().__init__(dict(GLOBALS))
+        self.limits = limits or Limits()
 
     def evaluate(self, expression, context, external_context=None):
         """Evaluate an expression over task data and return its value."""
-        code = _compiled(expression, "eval")
+        code, pure = _compiled(expression, "eval")
+        external = external_context or {}
+        if not pure:
+            reply, tagged = self._run("eval", expression, context, external, "the expression")
+            if tagged:
+                _seen.impure = True
+            return reply["value"]
         scope = dict(self.globals)
-        scope.update(external_context or {})
+        scope.update(external)
         # scripts cannot name _-prefixed keys; dropping them keeps data from replacing guards
         scope.update({k: v for k, v in context.items() if not k.startswith("_")})
-        with _time_limit(self.timeout, "expression"):
-            return eval(code, scope)  # noqa: S307 - restricted code, guarded globals
+        value = eval(code, scope)  # noqa: S307 - restricted, pure code (no loop, no call out)
+        if not _plain(value):
+            _seen.impure = True
+        return value
 
     def execute(self, script, context, external_context=None):
-        """Run a script with task data as its globals; return True."""
-        code = _compiled(script, "exec")
-        external_context = external_context or {}
-        self.check_for_overwrite(context, external_context)
-        context.update(self.globals)
-        context.update(external_context)
-        try:
-            with _time_limit(self.timeout, "script"):
-                exec(code, context)  # noqa: S102 - restricted code, guarded globals
-        finally:
-            self._strip(context, external_context)
+        """Run a script on task data (changed only if it succeeds); return True."""
+        _compiled(script, "exec")
+        external = external_context or {}
+        self.check_for_overwrite(context, external)
+        reply, _ = self._run("exec", script, context, external, "the script")
+        for key in reply["deleted"]:
+            context.pop(key, None)
+        context.update(reply["changed"])
         return True
 
-    def _strip(self, context, external_context):
-        """Remove builtins, callables, modules, globals and external names from task data."""
-        for k in list(context):
-            value = context[k]
-            if (
-                k == "__builtins__"
-                or callable(value)
-                or k in self.globals
-                or k in external_context
-                or isinstance(value, (_SafeModule, types.ModuleType))
-            ):
-                del context[k]
+    def _run(self, op: str, source: str, context: dict, external: dict, what: str):
+        request = {"op": op, "source": source, "limits": self.limits.as_dict(),
+                   "context": context, "external": external}
+        try:
+            body, tagged = script_data.encode(request)
+        except script_data.Unsendable:
+            found = script_data.problem_in({**context, **external}) or "a value that is not JSON"
+            raise ScriptLimit(f"the task data holds {found}: {script_data.NOT_JSON}", "json") \
+                from None
+        reply, tagged = POOL.run(body.encode(), tagged, self.limits, what)
+        if not reply.get("ok"):
+            raise rebuild(reply, what, self.limits)
+        return reply, tagged
 
-    # fail fast, as spiff does, when task data would shadow a global or helper
+    # fail fast, as spiff does, when task data would shadow a global
     check_for_overwrite = TaskDataEnvironment.check_for_overwrite
 
 
 class SandboxScriptEngine(PythonScriptEngine):
     """Spiff script engine running everything in a SandboxEnvironment."""
 
-    def __init__(self, timeout: float = 2.0, helpers: dict | None = None):
-        super().__init__(environment=SandboxEnvironment(timeout, helpers))
+    def __init__(self, limits: Limits | None = None):
+        super().__init__(environment=SandboxEnvironment(limits))
 
     def validate(self, expression):
         """Raise SyntaxError or ScriptRefused for source the sandbox would not run."""
@@ -414,11 +163,8 @@ class SandboxScriptEngine(PythonScriptEngine):
 
     def get_error_line_number_and_content(self, script, err):
         """Return (line number, line) of the script where err arose, or (0, '')."""
-        known = isinstance(err, ScriptRefused | ScriptTimeout | SyntaxError)
-        line = getattr(err, "lineno", None) if known else None
-        if not line:
-            for frame in traceback.extract_tb(err.__traceback__):
-                if frame.filename == FILENAME:
-                    line = frame.lineno
+        line = getattr(err, "script_line", None)  # set on errors the sandbox process sent
+        if not line and isinstance(err, ScriptRefused | ScriptLimit | SyntaxError):
+            line = err.lineno
         lines = script.splitlines()
         return (line, lines[line - 1]) if line and 0 < line <= len(lines) else (0, "")

@@ -18,7 +18,7 @@ from service.models import (
     db,
 )
 
-from . import runs
+from . import refusals, runs
 from .access import can_see_instance, instance_filter, require_operator
 from .context import Actor, current_step, engine, record, without_roles
 from .deployments import latest, may_start
@@ -44,6 +44,7 @@ def start(actor: Actor, key: str, data: dict | None = None, business_key: str | 
     if by_message is None and not may_start(actor, version):
         raise Forbidden(f"you may not start {key!r}: it starts in the lane of a role you do "
                         "not hold", {"process": ["not startable by you"]})
+    refusals.check_input(data or {})
     center_id = _center_for(actor, center)
     now = clock.now()
     instance = Instance(process_version_id=version.id, process_key=version.key,
@@ -93,7 +94,11 @@ def _advance_and_save(instance, run, actor, step, completed_task=None, attempt=0
         failure = exc
     finally:
         current_step.reset(token)
-    runs.save(instance, run, actor, failure, completed_task, attempt, open_before)
+    try:
+        runs.save(instance, run, actor, failure, completed_task, attempt, open_before)
+    except refusals.StepRefused as refused:  # e.g. task data over TASK_DATA_MAX_BYTES
+        refusals.refuse(instance.id, actor, refused)
+        raise
 
 
 def get(actor: Actor, instance_id: int) -> Instance:
@@ -180,6 +185,7 @@ def terminate(actor: Actor, instance_id: int, reason: str | None = None) -> Inst
 
 def retry(actor: Actor, instance_id: int, data: dict | None = None) -> Instance:
     """Retry the failed step of an instance in error, optionally with corrected data."""
+    refusals.check_input(data or {})
     instance = _operable(actor, instance_id, ("error",))
     try:
         retry_run(instance, actor, data)

@@ -11,7 +11,7 @@ from service import clock
 from service.errors import is_lost_race
 from service.models import Instance, Job, db
 
-from . import notifications, runs
+from . import notifications, refusals, runs
 from .context import WORKER, record
 from .instances import _advance_and_save, retry_run
 
@@ -42,6 +42,8 @@ def run_job(job_id: int, worker_id: str) -> str:
     """Run one claimed job in its own transaction; return what happened."""
     try:
         return _run_job(job_id, worker_id)
+    except refusals.StepRefused:  # rolled back; the instance is in error with an incident
+        return "refused"
     except (StaleDataError, DBAPIError) as exc:
         if isinstance(exc, DBAPIError) and not is_lost_race(exc):
             raise

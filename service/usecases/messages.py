@@ -5,7 +5,7 @@ from sqlalchemy import select
 from service.errors import NotFound
 from service.models import Instance, ProcessVersion, Subscription, db
 
-from . import runs
+from . import refusals, runs
 from .access import instance_filter
 from .context import Actor, record
 from .deployments import list_processes
@@ -14,6 +14,7 @@ from .instances import _advance_and_save, _commit, start
 
 def correlate(actor: Actor, name: str, correlation_key: str | None, payload) -> list[Instance]:
     """Deliver the message to every visible instance subscribed with this key."""
+    refusals.check_input(payload, "payload")
     stmt = (select(Subscription.instance_id).join(Instance)
             .where(Subscription.message == name, instance_filter(actor),
                    Instance.status.in_(("running", "waiting")))

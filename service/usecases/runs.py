@@ -29,6 +29,7 @@ from service.roles import role_for_lane
 
 from . import hot_runs
 from .context import Actor, engine, record
+from .refusals import StepRefused, json_bytes
 
 OPEN = ("ready", "claimed")
 ENDED = ("completed", "terminated")
@@ -182,6 +183,10 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     ready, unroutable = ([], None) if run.completed else run.ready_tasks()
     failure = failure or unroutable
     state = engine().dump(run)
+    data_text = json.dumps(run.data, default=str, ensure_ascii=False)
+    unsaved = engine().unstorable(run, state, json_bytes(data_text))
+    if unsaved is not None:
+        raise StepRefused(unsaved)
     try:
         waits = [] if run.completed else run.waits()
     except TaskFailed as exc:  # a correlation key evaluated at the wait failed: an incident
@@ -193,7 +198,7 @@ def save(instance: Instance, run: Run, actor: Actor, failure: TaskFailed | None 
     if status != "suspended":
         status = status_of(run, failed, ready)
     ended = instance.ended_at or (now if status == "completed" else None)
-    _write_instance(instance, {"state": state, "data": jsonable(run.data), "updated_at": now,
+    _write_instance(instance, {"state": state, "data": json.loads(data_text), "updated_at": now,
                                "status": status, "ended_at": ended})
     hot_runs.saved(instance, run, state, [task.id for task in ready])
     if status == "completed" and ended is now:
@@ -265,9 +270,10 @@ def mark_completed(task: Task, user_id: int | None, now) -> None:
 
 
 def _schedule_retry(instance, failure: TaskFailed, attempt: int, now) -> None:
-    """Retry a failed step later, with back-off; a script that ran out of time is not retried."""
+    """Retry a failed step later, with back-off; a breach of a script's budget is not retried
+    (it would breach again)."""
     delays = current_app.config["RETRY_DELAYS"]
-    if failure.timed_out or attempt >= len(delays):
+    if failure.limit is not None or attempt >= len(delays):
         return
     db.session.add(Job(instance_id=instance.id, kind="retry", element_id=failure.element_id
                        or "-", due_at=now + timedelta(seconds=delays[attempt]),

@@ -8,7 +8,7 @@ from service.engine import GENERIC_FORM, InvalidOperation, validate_form
 from service.errors import Conflict, Forbidden, InvalidData, NotFound
 from service.models import Task, TaskCandidate, User, db
 
-from . import hot_runs, runs
+from . import hot_runs, refusals, runs
 from .access import (
     can_reassign,
     can_see_task,
@@ -189,6 +189,7 @@ def finish(actor: Actor, task: Task, data: dict) -> Task:
     """Complete an open task whose caller already checked that the actor may (guest links)."""
     if not isinstance(data, dict):
         raise InvalidData("data must be an object", {"data": ["expected an object"]})
+    refusals.check_input(data)
     instance = runs.load_instance(task.instance_id)
     errors = validate_form(form_of(task, instance)["schema"], data)
     if errors:

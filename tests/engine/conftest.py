@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from service import clock, roles
-from service.engine import Engine, SourceFile
+from service.engine import Engine, Limits, SourceFile
 
 HERE = Path(__file__).resolve().parent
 PROCESSES = HERE.parent / "processes"
@@ -52,7 +52,7 @@ def _reset_clock():
 
 @pytest.fixture
 def engine():
-    return Engine(lanes=roles.lane_names(), script_timeout=0.5)
+    return Engine(lanes=roles.lane_names(), limits=Limits(wall=0.5, cpu=0.5))
 
 
 @pytest.fixture

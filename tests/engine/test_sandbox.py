@@ -1,8 +1,5 @@
 """Tests for the RestrictedPython sandbox that runs BPMN scripts and expressions."""
 
-import sys
-import time
-from decimal import Decimal
 from xml.sax.saxutils import escape
 
 import pytest
@@ -10,21 +7,24 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from service.engine import sandbox
+from service.engine import restricted
 from service.engine.sandbox import (
+    Limits,
     SandboxEnvironment,
     SandboxScriptEngine,
+    ScriptLimit,
     ScriptRefused,
     ScriptTimeout,
     check,
 )
 
 LOOP = "while True:\n    pass"
+SMALL = Limits(wall=1.0, cpu=0.2, memory=64 * 2**20, result=64 * 1024, data=64 * 1024)
 
 
 @pytest.fixture
 def env():
-    return SandboxEnvironment(timeout=0.2, helpers={"double": lambda n: n * 2})
+    return SandboxEnvironment(SMALL)
 
 
 def run(env, script, **data):
@@ -44,7 +44,7 @@ ALLOWED = [
     ("import math\nx = math.sqrt(4)", {"x": 2.0}),
     ("from math import floor\nx = floor(2.7)", {"x": 2}),
     ("x = math.pi > 3", {"x": True}),
-    ("x = Decimal('1.1') + Decimal('2.2')", {"x": Decimal("3.3")}),
+    ("x = str(Decimal('1.1') + Decimal('2.2'))", {"x": "3.3"}),
     ("import decimal\nx = str(decimal.Decimal('0.5'))", {"x": "0.5"}),
     ("x = re.match(r'(\\d+)-', '42-x').group(1)", {"x": "42"}),
     ("import json\nx = json.dumps({'a': [1]})", {"x": '{"a": [1]}'}),
@@ -52,21 +52,21 @@ ALLOWED = [
     ("x = (date(2024, 1, 31) + timedelta(days=1)).isoformat()", {"x": "2024-02-01"}),
     ("import datetime as dt\nx = dt.date(2024, 1, 1).year", {"x": 2024}),
     ("x = sorted(reversed([3, 1, 2]))\ny = sum([1, 2], 10)", {"x": [1, 2, 3], "y": 13}),
-    ("x = min(3, 1, 2), max([4, 5]), min([], default=0)", {"x": (1, 5, 0)}),
+    ("x = min(3, 1, 2), max([4, 5]), min([], default=0)", {"x": [1, 5, 0]}),  # JSON: a list
     ("x = list(map(str, filter(None, [0, 1, 2])))", {"x": ["1", "2"]}),
     ("x = [i for i, v in enumerate('ab', start=1)]", {"x": [1, 2]}),
-    ("x = any([0, 1]), all([]), len({1, 2}), abs(-2), round(2.567, 1)", {"x": (1, 1, 2, 2, 2.6)}),
-    ("x = divmod(7, 2), tuple(frozenset([1])), isinstance(1, int)", {"x": ((3, 1), (1,), True)}),
+    ("x = any([0, 1]), all([]), len({1, 2}), abs(-2), round(2.567, 1)", {"x": [1, 1, 2, 2, 2.6]}),
+    ("x = divmod(7, 2), tuple(frozenset([1])), isinstance(1, int)", {"x": [[3, 1], [1], True]}),
     (
         "a, (b, c) = 1, [2, 3]\nfor p, q in [(4, 5)]:\n    d = p + q",
         {"a": 1, "b": 2, "c": 3, "p": 4, "q": 5, "d": 9},
     ),
-    ("x = hasattr('s', 'upper'), hasattr('s', '__class__')", {"x": (True, False)}),
+    ("x = hasattr('s', 'upper'), hasattr('s', '__class__')", {"x": [True, False]}),
     ("def f(n):\n    return n + 1\nx = f(1)\ng = lambda: 2\ny = g()", {"x": 2, "y": 2}),
     ("try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    x = str(e)", {"x": "division by zero"}),
     ("n = 0\nwhile n < 3:\n    n += 1", {"n": 3}),
     ("print('hello')\nx = 1", {"x": 1}),
-    ("x = double(21)", {"x": 42}),
+    ("x = {1: 'one'}", {"x": {"1": "one"}}),  # JSON keys are text
 ]
 
 
@@ -76,9 +76,9 @@ def test_allowed_script_sets_task_data(env, script, expected):
     assert run(env, script) == expected  # exactly: no helpers, modules or guards left behind
 
 
-def test_now_is_a_datetime(env):
-    data = run(env, "now = datetime.now()\nyear = now.year")
-    assert data["year"] == data["now"].year >= 2024
+def test_now_is_a_datetime_kept_as_text(env):
+    data = run(env, "now = datetime.now()\nyear = now.year\nnow = now.isoformat()")
+    assert data["year"] == int(data["now"][:4]) >= 2024
 
 
 def test_existing_data_is_read_updated_and_deleted(env):
@@ -100,7 +100,7 @@ def test_execute_returns_true(env):
 
 def test_task_data_may_not_shadow_a_global(env):
     with pytest.raises(ValueError, match="overwrites a predefined"):
-        env.execute("x = 1", {"double": 3})
+        env.execute("x = 1", {"math": 3})
 
 
 def test_unknown_attribute_raises_instead_of_returning_none(env):
@@ -131,7 +131,7 @@ def test_evaluate_gateway_condition(env, data, expected):
 
 
 def test_evaluate_returns_values_and_uses_external_context(env):
-    assert env.evaluate("[double(n) for n in ns] + [x]", {"ns": [1, 2]}, {"x": 0}) == [2, 4, 0]
+    assert env.evaluate("[n * 2 for n in ns] + [x]", {"ns": [1, 2]}, {"x": 0}) == [2, 4, 0]
     assert env.evaluate("timedelta(hours=1).total_seconds()", {}) == 3600.0
 
 
@@ -191,7 +191,8 @@ def test_hostile_source_is_refused(env, source, refused, error):
     if refused:
         assert info.value.reason == reason
         assert info.value.lineno >= 1
-    assert sandbox._MODULES["math"].pi > 3.14  # shared module copies stay intact
+    assert restricted.MODULES["math"].pi > 3.14  # shared module copies stay intact
+    assert env.evaluate("math.floor(math.pi * 100)", {}) == 314  # in the sandbox process too
 
 
 def test_refusal_reason_names_the_problem():
@@ -217,19 +218,23 @@ def test_syntax_errors_are_refusals(env, source):
 def test_compilation_is_cached():
     source = "cached_probe = 12345"
     check(source)
-    hits = sandbox._compile.cache_info().hits
+    hits = restricted.compiled.cache_info().hits
     assert check(source) is None
-    assert sandbox._compile.cache_info().hits == hits + 1
+    assert restricted.compiled.cache_info().hits == hits + 1
+
+
+def test_an_oversized_source_is_refused():
+    assert "over the 65,536 allowed" in check("x = 1\n" * 20_000)
 
 
 # Time limit -----------------------------------------------------------------------------------
 
 
-def test_endless_loop_times_out(env):
-    start = time.monotonic()
-    with pytest.raises(ScriptTimeout, match=r"script exceeded the 0\.2 s time limit"):
+def test_endless_loop_times_out_with_its_line():
+    env = SandboxEnvironment(Limits(wall=0.2, cpu=5.0))
+    with pytest.raises(ScriptTimeout, match=r"script exceeded the 0\.2 s time limit") as info:
         env.execute(LOOP, {})
-    assert time.monotonic() - start < 1.0
+    assert info.value.limit == "wall"
 
 
 SWALLOWING = [
@@ -246,10 +251,11 @@ SWALLOWING = [
 
 @pytest.mark.parametrize("script", SWALLOWING)
 def test_scripts_cannot_outlast_the_limit(env, script):
-    start = time.monotonic()
-    with pytest.raises(ScriptTimeout):
-        env.execute(script, {})
-    assert time.monotonic() - start < 2.0
+    data = {"kept": 1}
+    with pytest.raises(ScriptLimit, match="script exceeded the") as info:
+        env.execute(script, data)
+    assert info.value.limit in ("cpu", "wall", "memory")  # zip() of ranges fills memory first
+    assert data == {"kept": 1}  # a failed script changes nothing
 
 
 def test_expression_times_out(env):
@@ -258,33 +264,16 @@ def test_expression_times_out(env):
 
 
 def test_runaway_recursion_fails_cleanly(env):
-    before = sys.gettrace()
     with pytest.raises((RecursionError, ScriptTimeout)):
         env.execute("def f():\n    return f()\nf()", {})
-    assert sys.gettrace() is before
     assert run(env, "x = 1") == {"x": 1}  # the environment still works
-
-
-def test_previous_tracer_is_restored_after_timeout(env):
-    def outer_tracer(frame, event, arg):
-        return None
-
-    saved = sys.gettrace()
-    sys.settrace(outer_tracer)
-    try:
-        with pytest.raises(ScriptTimeout):
-            env.execute(LOOP, {})
-        restored = sys.gettrace()
-    finally:
-        sys.settrace(saved)
-    assert restored is outer_tracer
 
 
 def test_timeout_does_not_leak_into_the_next_run(env):
     with pytest.raises(ScriptTimeout):
         env.execute(LOOP, {})
     assert run(env, "n = 0\nwhile n < 1000:\n    n += 1") == {"n": 1000}
-    assert getattr(sandbox._local, "limit", None) is None
+    assert restricted.BREACH[0] is None  # in this process nothing is ever pending
 
 
 # Through SpiffWorkflow ------------------------------------------------------------------------
@@ -320,7 +309,8 @@ def flow(flow_id, source, target, condition=None):
 def workflow(xml, timeout=2.0):
     parser = SpiffBpmnParser()
     parser.add_bpmn_str(DEFINITIONS.format(xml).encode())
-    return BpmnWorkflow(parser.get_spec("proc"), script_engine=SandboxScriptEngine(timeout))
+    limits = Limits(wall=timeout, cpu=timeout)
+    return BpmnWorkflow(parser.get_spec("proc"), script_engine=SandboxScriptEngine(limits))
 
 
 def linear(script, timeout=2.0):
@@ -421,10 +411,12 @@ def test_validate_keeps_spiffs_syntax_error_contract():
         engine.validate("__import__('os')")
 
 
-def test_engine_passes_timeout_and_helpers():
-    engine = SandboxScriptEngine(timeout=0.5, helpers={"triple": lambda n: n * 3})
-    assert engine.environment.timeout == 0.5
-    assert engine.environment.evaluate("triple(2)", {}) == 6
+def test_engine_passes_its_limits():
+    limits = Limits(wall=5.0, cpu=0.25)
+    engine = SandboxScriptEngine(limits)
+    assert engine.environment.limits is limits
+    with pytest.raises(ScriptTimeout, match=r"0\.25 s CPU time limit \(SCRIPT_CPU_SECONDS\)"):
+        engine.environment.execute(LOOP, {})
 
 
 def test_a_withheld_builtin_is_named_with_its_line_unless_the_script_binds_it():
